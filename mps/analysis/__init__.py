@@ -1,0 +1,1 @@
+"""Pure analysis functions: frames in, frames out, no I/O."""

@@ -1,0 +1,1 @@
+"""Readers for every input: validate, tidy, return typed frames and a validation report."""
