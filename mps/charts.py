@@ -1,0 +1,117 @@
+"""One chart style for every document: accessible colours, readable type, alt text.
+
+Charts are drawn from *published* tables (after disclosure control), never from
+child-level data, so a chart cannot show what its table suppresses: a suppressed
+value (``c``) is simply not drawn. Each chart is embedded as a ``<figure>`` with alt
+text stating its message and a link to the table that holds its numbers.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # no screen on the build machines
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+#: Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
+PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+    "#999999",
+)
+FIGURE_SIZE = (8.0, 4.2)
+DPI = 110
+
+
+def apply_theme() -> None:
+    """Set the seaborn theme every chart uses."""
+    sns.set_theme(
+        style="whitegrid",
+        palette=list(PALETTE),
+        rc={
+            "font.family": "DejaVu Sans",
+            "font.size": 11,
+            "axes.titlesize": 12,
+            "axes.titleweight": "bold",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "svg.hashsalt": "mps",
+        },
+    )
+
+
+def numeric(values: pd.Series) -> pd.Series:
+    """Published values as numbers: suppression symbols and blanks become NaN (not drawn)."""
+    return pd.to_numeric(values.astype("object").where(values.notna(), None), errors="coerce")
+
+
+def line_chart(
+    table: pd.DataFrame, *, x: str, y: str | Sequence[str], title: str, y_label: str
+) -> plt.Figure:
+    """A line chart of one or more published columns against ``x`` (usually the year)."""
+    apply_theme()
+    columns = [y] if isinstance(y, str) else list(y)
+    fig, ax = plt.subplots(figsize=FIGURE_SIZE)
+    for column in columns:
+        ax.plot(table[x].astype(str), numeric(table[column]), marker="o", label=column)
+    ax.set_title(title)
+    ax.set_xlabel("")
+    ax.set_ylabel(y_label)
+    ax.set_ylim(bottom=0)
+    if len(columns) > 1:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def stacked_bar_chart(
+    table: pd.DataFrame, *, x: str, columns: Sequence[str], title: str, y_label: str
+) -> plt.Figure:
+    """Stacked bars of published columns (e.g. placement shares) for each ``x``."""
+    apply_theme()
+    fig, ax = plt.subplots(figsize=FIGURE_SIZE)
+    bottom = pd.Series(0.0, index=table.index)
+    labels = table[x].astype(str)
+    for colour, column in zip(PALETTE * 2, columns, strict=False):
+        values = numeric(table[column]).fillna(0.0)
+        ax.bar(labels, values, bottom=bottom, label=column, color=colour, width=0.6)
+        bottom = bottom + values
+    ax.set_title(title)
+    ax.set_xlabel("")
+    ax.set_ylabel(y_label)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def figure_html(fig: plt.Figure, *, name: str, title: str, alt: str, table: str | None) -> str:
+    """Embed ``fig`` as a self-contained ``<figure>`` with alt text and a link to its table."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    link = (
+        f' <a class="mps-table-link" href="#table-{table}">The figures are in the table below.</a>'
+        if table
+        else ""
+    )
+    return (
+        f'<figure class="mps-figure" id="figure-{name}">'
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}">'
+        f'<figcaption><span class="mps-figure-number"></span>{html.escape(title)}.{link}'
+        "</figcaption></figure>"
+    )

@@ -1,0 +1,255 @@
+"""Parameter files -> typed settings for each area (borough or consortium).
+
+Parameters merge in three layers, later winning: ``defaults.yaml`` <- the consortium
+file <- the borough file. Nested mappings merge key by key; lists and scalars replace.
+
+A consortium file names its boroughs either by slug (the borough's own file is then
+``<parameters>/boroughs/<slug>.yaml``) or inline as mappings. Paths in a parameter file
+are relative to that file. Every mistake is reported as a :class:`ParameterError`
+naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from mps.disclosure import DEFAULT_THRESHOLD
+
+#: The notebooks a build runs for every area, in document order.
+DEFAULT_NOTEBOOKS = ("needs_analysis",)
+
+
+class ParameterError(ValueError):
+    """A parameter file is missing, unreadable or holds a value that is not allowed."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DisclosureSettings(_Strict):
+    """Disclosure control for everything published."""
+
+    threshold: int = Field(DEFAULT_THRESHOLD, ge=1, le=100)
+    round_consortium_to: int | None = Field(None, description="round consortium counts to 5 or 10")
+
+
+class Targets(_Strict):
+    """Sufficiency targets the documents report against."""
+
+    off_contract_max_pct: float = 20.0
+    in_house_fostering_min_pct: float | None = None
+    within_20_miles_min_pct: float | None = None
+
+
+class BoroughSettings(_Strict):
+    """One member borough of a consortium."""
+
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str
+    la_code: str = Field(pattern=r"^[A-Z][0-9]{8}$", description="ONS code, e.g. E09000012")
+    data_folder: str | None = Field(None, description="folder under data_dir, default the slug")
+    narrative: dict[str, Any] = Field(default_factory=dict)
+    targets: Targets | None = None
+
+
+class ConsortiumSettings(_Strict):
+    """A consortium, its boroughs and the settings every area shares."""
+
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str
+    data_dir: Path
+    boroughs: list[BoroughSettings]
+    years: list[int] = Field(default_factory=lambda: [2021, 2022, 2023, 2024, 2025])
+    reporting_year: int | None = None
+    edition: str = Field(default_factory=lambda: str(date.today().year))
+    publication_date: date = Field(default_factory=date.today)
+    version: str = "1.0"
+    notebooks: list[str] = Field(default_factory=lambda: list(DEFAULT_NOTEBOOKS))
+    disclosure: DisclosureSettings = Field(default_factory=DisclosureSettings)
+    targets: Targets = Field(default_factory=Targets)
+    strict_validation: bool = False
+    narrative: dict[str, Any] = Field(default_factory=dict)
+    source_file: Path | None = None
+
+    @field_validator("years")
+    @classmethod
+    def _years_ascending(cls, years: list[int]) -> list[int]:
+        if not years:
+            raise ValueError("at least one collection year is needed")
+        if sorted(set(years)) != years:
+            raise ValueError(f"years must be ascending and distinct, got {years}")
+        return years
+
+    @property
+    def latest_year(self) -> int:
+        """The reporting year: the one named, else the latest collection year loaded."""
+        return self.reporting_year or self.years[-1]
+
+    def borough(self, slug: str) -> BoroughSettings:
+        for borough in self.boroughs:
+            if borough.slug == slug:
+                return borough
+        known = ", ".join(b.slug for b in self.boroughs)
+        raise ParameterError(f"no borough {slug!r} in consortium {self.slug!r} (known: {known})")
+
+    def areas(self) -> list[AreaSettings]:
+        """Every area a build covers: each borough, then the consortium."""
+        areas = [
+            AreaSettings(
+                consortium=self,
+                slug=b.slug,
+                name=b.name,
+                kind="borough",
+                boroughs=[b.slug],
+            )
+            for b in self.boroughs
+        ]
+        areas.append(
+            AreaSettings(
+                consortium=self,
+                slug=self.slug,
+                name=self.name,
+                kind="consortium",
+                boroughs=[b.slug for b in self.boroughs],
+            )
+        )
+        return areas
+
+
+class AreaSettings(BaseModel):
+    """One area a build runs for: a borough or the whole consortium."""
+
+    model_config = ConfigDict(frozen=True)
+
+    consortium: ConsortiumSettings
+    slug: str
+    name: str
+    kind: Literal["borough", "consortium"]
+    boroughs: list[str]
+
+    @property
+    def la_codes(self) -> list[str]:
+        return [self.consortium.borough(b).la_code for b in self.boroughs]
+
+    @property
+    def targets(self) -> Targets:
+        if self.kind == "borough":
+            own = self.consortium.borough(self.slug).targets
+            if own is not None:
+                return own
+        return self.consortium.targets
+
+    def notebook_parameters(self, prepared_dir: Path | None, tables_dir: Path) -> dict[str, Any]:
+        """The values papermill injects into each notebook's ``parameters`` cell."""
+        consortium = self.consortium
+        return {
+            "area": self.slug,
+            "area_name": self.name,
+            "area_kind": self.kind,
+            "consortium": consortium.slug,
+            "consortium_name": consortium.name,
+            "boroughs": list(self.boroughs),
+            "borough_names": [consortium.borough(b).name for b in self.boroughs],
+            "la_codes": self.la_codes,
+            "data_dir": str(consortium.data_dir),
+            "prepared_dir": str(prepared_dir) if prepared_dir else "",
+            "tables_dir": str(tables_dir),
+            "years": list(consortium.years),
+            "reporting_year": consortium.latest_year,
+            "suppression_threshold": consortium.disclosure.threshold,
+        }
+
+
+# --- loading ------------------------------------------------------------------------------
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ParameterError(f"{path}: parameter file not found")
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ParameterError(f"{path}: not valid YAML: {error}") from error
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise ParameterError(f"{path}: expected a mapping of keys to values at the top level")
+    return loaded
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``override`` into a copy of ``base``: mappings key by key, anything else replaced."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _describe(error: ValidationError, path: Path, prefix: str = "") -> ParameterError:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"])
+        lines.append(f"{path}: key {prefix}{key}: {item['msg']} (got {item.get('input')!r})")
+    return ParameterError("\n".join(lines))
+
+
+def _borough_mapping(entry: Any, parameters_root: Path, consortium_file: Path) -> dict[str, Any]:
+    if isinstance(entry, str):
+        borough_file = parameters_root / "boroughs" / f"{entry}.yaml"
+        mapping = _read_yaml(borough_file)
+        mapping.setdefault("slug", entry)
+        if mapping["slug"] != entry:
+            raise ParameterError(
+                f"{borough_file}: key slug is {mapping['slug']!r} but {consortium_file} "
+                f"names it {entry!r}"
+            )
+        return mapping
+    if isinstance(entry, dict):
+        return entry
+    raise ParameterError(f"{consortium_file}: key boroughs: expected slugs or mappings, got {entry!r}")
+
+
+def load_consortium(path: str | Path, *, data_dir: str | Path | None = None) -> ConsortiumSettings:
+    """Load a consortium parameter file with its defaults and boroughs.
+
+    ``data_dir`` (e.g. from the command line) overrides the file's ``data_dir``.
+    """
+    path = Path(path).resolve()
+    parameters_root = path.parent.parent if path.parent.name == "consortia" else path.parent
+    defaults_file = parameters_root / "defaults.yaml"
+    defaults = _read_yaml(defaults_file) if defaults_file.is_file() else {}
+    own = _read_yaml(path)
+    merged = deep_merge(defaults, own)
+
+    boroughs = []
+    for entry in merged.get("boroughs") or []:
+        mapping = _borough_mapping(entry, parameters_root, path)
+        boroughs.append(mapping)
+    if not boroughs:
+        raise ParameterError(f"{path}: key boroughs: list at least one borough")
+    merged["boroughs"] = boroughs
+
+    if data_dir is not None:
+        merged["data_dir"] = str(Path(data_dir).resolve())
+    elif "data_dir" in merged:
+        merged["data_dir"] = str((path.parent / str(merged["data_dir"])).resolve())
+    else:
+        raise ParameterError(f"{path}: key data_dir: say where the consortium's data folder is")
+    merged["source_file"] = path
+    try:
+        settings = ConsortiumSettings.model_validate(merged)
+    except ValidationError as error:
+        raise _describe(error, path) from error
+    slugs = [b.slug for b in settings.boroughs]
+    duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
+    if duplicates:
+        raise ParameterError(f"{path}: key boroughs: listed twice: {', '.join(duplicates)}")
+    return settings

@@ -1,0 +1,150 @@
+"""What the analysis notebooks call: the area's data and the published outputs.
+
+A notebook's setup cell does ``report = AreaReport.from_namespace(globals())`` after its
+``parameters`` cell; then each published cell computes with :mod:`mps.analysis` and
+shows results with :meth:`AreaReport.table`, :meth:`AreaReport.chart` and
+:meth:`AreaReport.say`. Those are the only ways a published cell shows figures, so
+every table is disclosure-controlled and saved for the data annex, and every chart
+carries alt text and is drawn from a published table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from mps import charts
+from mps.area import COUNTS_FILE, AreaData, load_area
+from mps.presentation import PublishableTable
+from mps.tables import TableRegistry, protect_for_publication, table_html
+
+#: The names every notebook's ``parameters`` cell defines (papermill injects them).
+PARAMETERS = (
+    "area",
+    "area_name",
+    "area_kind",
+    "consortium",
+    "consortium_name",
+    "boroughs",
+    "borough_names",
+    "la_codes",
+    "data_dir",
+    "prepared_dir",
+    "tables_dir",
+    "years",
+    "reporting_year",
+    "suppression_threshold",
+)
+
+
+@dataclass
+class AreaReport:
+    """One notebook run for one area: its parameters, its data and its published outputs."""
+
+    area: str
+    area_name: str
+    area_kind: str
+    consortium: str
+    consortium_name: str
+    boroughs: list[str]
+    borough_names: list[str]
+    la_codes: list[str]
+    data_dir: str
+    prepared_dir: str
+    tables_dir: str
+    years: list[int]
+    reporting_year: int
+    suppression_threshold: int
+    _registry: TableRegistry = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._registry = TableRegistry(self.tables_dir or None)
+
+    @classmethod
+    def from_namespace(cls, namespace: Mapping[str, Any]) -> AreaReport:
+        """Build from a notebook's globals after its ``parameters`` cell has run."""
+        missing = [name for name in PARAMETERS if name not in namespace]
+        if missing:
+            raise NameError(f"the parameters cell does not define: {', '.join(missing)}")
+        return cls(**{name: namespace[name] for name in PARAMETERS})
+
+    @cached_property
+    def data(self) -> AreaData:
+        """The area's pooled episodes and population (read once per notebook)."""
+        return load_area(
+            boroughs=self.boroughs,
+            la_codes=self.la_codes,
+            data_dir=self.data_dir,
+            prepared_dir=self.prepared_dir or None,
+            years=self.years,
+        )
+
+    @property
+    def episodes(self) -> pd.DataFrame:
+        return self.data.episodes
+
+    @property
+    def is_consortium(self) -> bool:
+        return self.area_kind == "consortium"
+
+    # -- published outputs -------------------------------------------------------------
+    def table(
+        self,
+        table: PublishableTable,
+        *,
+        name: str,
+        title: str,
+        notes: str | None = None,
+        show: bool = True,
+    ) -> pd.DataFrame:
+        """Protect, save and show a table; return the protected table (for charts and text)."""
+        result = protect_for_publication(
+            table.frame,
+            count_columns=table.count_columns,
+            threshold=self.suppression_threshold,
+            label_columns=table.label_columns,
+            derived=table.derived,
+            total_row=table.total_row,
+            rows_additive=table.rows_additive,
+        )
+        self._registry.save(name, title, result.table)
+        if show:
+            display(
+                HTML(
+                    table_html(
+                        result.table,
+                        name=name,
+                        title=title,
+                        label_columns=table.label_columns,
+                        decimals=table.decimals,
+                        notes=notes,
+                    )
+                )
+            )
+        return result.table
+
+    def chart(self, figure: Any, *, name: str, title: str, alt: str, table: str | None) -> None:
+        """Show a chart with alt text stating its message and a link to its table."""
+        display(HTML(charts.figure_html(figure, name=name, title=title, alt=alt, table=table)))
+
+    def say(self, text: str) -> None:
+        """Show a paragraph of plain-English commentary (Markdown)."""
+        display(Markdown(text))
+
+    # -- internal outputs --------------------------------------------------------------
+    def validation_summary(self) -> pd.DataFrame:
+        """Rows read, kept and rejected per 903 file (internal: never tag this for publication)."""
+        if not self.prepared_dir:
+            return pd.DataFrame({"note": ["validated on load; run `mps validate` for the report"]})
+        frames = []
+        for borough in self.boroughs:
+            counts = Path(self.prepared_dir) / borough / COUNTS_FILE
+            if counts.is_file():
+                frames.append(pd.read_csv(counts).assign(borough=borough))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
