@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from mps.charts import numeric
+from mps.presentation import ALL_PLACEMENTS
 
 
 def year_label(year: int) -> str:
@@ -71,9 +72,11 @@ def children_looked_after_sentence(summary: pd.DataFrame, area_name: str, thresh
 def placement_mix_sentence(mix: pd.DataFrame, year: int) -> str:
     """Name the largest placement categories in a published mix table for ``year``.
 
-    ``mix`` has a ``Placement`` column and one percentage column per year (``"2025 %"``).
+    ``mix`` has a ``Placement`` column and a percentage column for the year (``"2025 %"``);
+    its total row, if any, is ignored.
     """
     column = f"{year} %"
+    mix = mix[mix["Placement"] != ALL_PLACEMENTS]
     shares = numeric(mix[column])
     ranked = (
         pd.DataFrame({"placement": mix["Placement"], "share": shares})
