@@ -39,8 +39,11 @@ def demo(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The whole suite: unit and integration tests (pytest) and the notebooks (nbval)."""
     _install(session, "test")
-    session.run("pytest", *(session.posargs or ["tests", "notebooks", "--nbval-lax",
-                                                  "--nbval-current-env"]), env=ENV)
+    session.run(
+        "pytest",
+        *(session.posargs or ["tests", "notebooks", "--nbval-lax", "--nbval-current-env"]),
+        env=ENV,
+    )
 
 
 @nox.session

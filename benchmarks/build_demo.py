@@ -38,7 +38,15 @@ def run(command: list[str]) -> None:
 
 
 def time_ours(build_dir: Path, jobs: int | None, areas: list[str]) -> float:
-    command = [sys.executable, "-m", "mps.cli", "build", str(PARAMETERS), "--build-dir", str(build_dir)]
+    command = [
+        sys.executable,
+        "-m",
+        "mps.cli",
+        "build",
+        str(PARAMETERS),
+        "--build-dir",
+        str(build_dir),
+    ]
     if jobs:
         command += ["--jobs", str(jobs)]
     for area in areas:
@@ -65,10 +73,32 @@ def time_naive(work: Path, areas: list[str]) -> float:
             params_file.parent.mkdir(parents=True, exist_ok=True)
             params_file.write_text(yaml.safe_dump(params), encoding="utf-8")
             executed = work / area.slug / f"{name}.ipynb"
-            run([str(bin_dir / "papermill"), str(notebook), str(executed), "-f", str(params_file),
-                 "-k", "python3", "--cwd", str(NOTEBOOKS_DIR), "--no-progress-bar"])
-            run([str(bin_dir / "jupyter"), "nbconvert", "--to", "html", "--no-input",
-                 str(executed), "--output-dir", str(work / area.slug)])
+            run(
+                [
+                    str(bin_dir / "papermill"),
+                    str(notebook),
+                    str(executed),
+                    "-f",
+                    str(params_file),
+                    "-k",
+                    "python3",
+                    "--cwd",
+                    str(NOTEBOOKS_DIR),
+                    "--no-progress-bar",
+                ]
+            )
+            run(
+                [
+                    str(bin_dir / "jupyter"),
+                    "nbconvert",
+                    "--to",
+                    "html",
+                    "--no-input",
+                    str(executed),
+                    "--output-dir",
+                    str(work / area.slug),
+                ]
+            )
     return time.perf_counter() - started
 
 

@@ -17,9 +17,9 @@ import matplotlib
 
 matplotlib.use("Agg")  # no screen on the build machines
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
 
 #: Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = (

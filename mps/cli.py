@@ -38,8 +38,12 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 @app.command("demo-data")
 def demo_data(
-    out_dir: Annotated[Path, typer.Argument(help="Folder to write the demo consortium's data into.")],
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 2018,
+    out_dir: Annotated[
+        Path, typer.Argument(help="Folder to write the demo consortium's data into.")
+    ],
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed gives the same files.")
+    ] = 2018,
     boroughs: Annotated[
         int, typer.Option(help="Number of fictional boroughs (8 = the demo; 150 = England-sized).")
     ] = 8,
@@ -61,9 +65,7 @@ def validate(
     year: Annotated[
         int | None, typer.Option(help="Collection year, when PATH holds the files of one year.")
     ] = None,
-    report: Annotated[
-        Path | None, typer.Option(help="Write every issue to this CSV file.")
-    ] = None,
+    report: Annotated[Path | None, typer.Option(help="Write every issue to this CSV file.")] = None,
     strict: Annotated[bool, typer.Option(help="Treat row-level errors as fatal.")] = False,
     show: Annotated[int, typer.Option(help="How many issues of each severity to print.")] = 5,
 ) -> None:
@@ -165,7 +167,10 @@ def build(
 @app.command()
 def indicators(
     directory: Annotated[
-        Path, typer.Argument(help="A borough's 903 folder: one sub-folder per year, or one year's files.")
+        Path,
+        typer.Argument(
+            help="A borough's 903 folder: one sub-folder per year, or one year's files."
+        ),
     ],
     year: Annotated[int, typer.Option(help="Collection year, e.g. 2025 for 2024-25.")],
     output_format: Annotated[

@@ -214,7 +214,9 @@ def _borough_mapping(entry: Any, parameters_root: Path, consortium_file: Path) -
         return mapping
     if isinstance(entry, dict):
         return entry
-    raise ParameterError(f"{consortium_file}: key boroughs: expected slugs or mappings, got {entry!r}")
+    raise ParameterError(
+        f"{consortium_file}: key boroughs: expected slugs or mappings, got {entry!r}"
+    )
 
 
 def load_consortium(path: str | Path, *, data_dir: str | Path | None = None) -> ConsortiumSettings:

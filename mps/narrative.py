@@ -21,7 +21,9 @@ def year_label(year: int) -> str:
 def _count(value: object, threshold: int) -> str:
     number = numeric(pd.Series([value])).iloc[0]
     if pd.isna(number):
-        return f"fewer than {threshold + 1}" if str(value).strip() == "c" else "an unknown number of"
+        return (
+            f"fewer than {threshold + 1}" if str(value).strip() == "c" else "an unknown number of"
+        )
     return f"{int(number):,}"
 
 
@@ -87,8 +89,5 @@ def placement_mix_sentence(mix: pd.DataFrame, year: int) -> str:
     if ranked.empty:
         return f"No placement figures can be published for 31 March {year}."
     parts = [f"{row.placement.lower()} ({row.share:.0f}%)" for row in ranked.head(3).itertuples()]
-    if len(parts) == 1:
-        listed = parts[0]
-    else:
-        listed = ", ".join(parts[:-1]) + f" and {parts[-1]}"
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" and {parts[-1]}"
     return f"At 31 March {year} the most used placements were {listed}."

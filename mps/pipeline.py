@@ -57,7 +57,9 @@ def notebook_parameter_names(path: Path) -> list[str]:
     notebook = nbformat.read(path, as_version=4)
     found = parameters_cells(notebook)
     if len(found) != 1:
-        raise ValueError(f"{path}: expected exactly one cell tagged 'parameters', found {len(found)}")
+        raise ValueError(
+            f"{path}: expected exactly one cell tagged 'parameters', found {len(found)}"
+        )
     tree = ast.parse(notebook.cells[found[0]].source)
     names = []
     for node in tree.body:
@@ -130,10 +132,22 @@ def _prepare_job(consortium: ConsortiumSettings, borough: str, out_dir: Path) ->
             data_folder=settings.data_folder,
         )
     except Exception as error:  # reported, never raised: other boroughs carry on
-        return JobResult("prepare", borough, borough, False, time.perf_counter() - started,
-                         f"{type(error).__name__}: {error}")
-    return JobResult("prepare", borough, borough, True, time.perf_counter() - started,
-                     outputs=(str(out_dir / borough),))
+        return JobResult(
+            "prepare",
+            borough,
+            borough,
+            False,
+            time.perf_counter() - started,
+            f"{type(error).__name__}: {error}",
+        )
+    return JobResult(
+        "prepare",
+        borough,
+        borough,
+        True,
+        time.perf_counter() - started,
+        outputs=(str(out_dir / borough),),
+    )
 
 
 def _notebook_job(notebook: Path, output: Path, parameters: dict) -> JobResult:
@@ -157,10 +171,18 @@ def _notebook_job(notebook: Path, output: Path, parameters: dict) -> JobResult:
         message = f"{type(error).__name__}: {error}"
         if type(error).__name__ == "PapermillExecutionError":
             message = f"{error.ename}: {error.evalue} (cell {error.exec_count})"
-        return JobResult("notebook", area, notebook.stem, False, time.perf_counter() - started,
-                         message, outputs=(str(output),))
-    return JobResult("notebook", area, notebook.stem, True, time.perf_counter() - started,
-                     outputs=(str(output),))
+        return JobResult(
+            "notebook",
+            area,
+            notebook.stem,
+            False,
+            time.perf_counter() - started,
+            message,
+            outputs=(str(output),),
+        )
+    return JobResult(
+        "notebook", area, notebook.stem, True, time.perf_counter() - started, outputs=(str(output),)
+    )
 
 
 # --- the build ------------------------------------------------------------------------
@@ -209,12 +231,16 @@ def plan_build(
     for path in notebooks:
         missing = expected - set(notebook_parameter_names(path))
         if missing:
-            raise ValueError(f"{path}: parameters cell does not define {', '.join(sorted(missing))}")
+            raise ValueError(
+                f"{path}: parameters cell does not define {', '.join(sorted(missing))}"
+            )
     if areas:
         known = {a.slug for a in all_areas}
         unknown = [a for a in areas if a not in known]
         if unknown:
-            raise ValueError(f"unknown area(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+            raise ValueError(
+                f"unknown area(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
         all_areas = [a for a in all_areas if a.slug in areas]
     return BuildPlan(consortium, Path(build_root) / consortium.slug, notebooks, all_areas)
 
@@ -254,8 +280,16 @@ def run_build(
             failed = [b for b in area.boroughs if not prepared[b]]
             if failed:
                 for notebook in plan.notebooks:
-                    record(JobResult("notebook", area.slug, notebook.stem, False, 0.0,
-                                     f"skipped: borough data failed validation ({', '.join(failed)})"))
+                    record(
+                        JobResult(
+                            "notebook",
+                            area.slug,
+                            notebook.stem,
+                            False,
+                            0.0,
+                            f"skipped: borough data failed validation ({', '.join(failed)})",
+                        )
+                    )
                 continue
             tables_dir = plan.tables_dir(area)
             shutil.rmtree(tables_dir, ignore_errors=True)  # this run's tables only
@@ -278,8 +312,16 @@ def run_build(
     for area in plan.areas:
         area_results = outcomes.get(area.slug, [])
         if not area_results or not all(r.ok for r in area_results):
-            record(JobResult("publish", area.slug, "documents", False, 0.0,
-                             "skipped: an analysis notebook for this area failed"))
+            record(
+                JobResult(
+                    "publish",
+                    area.slug,
+                    "documents",
+                    False,
+                    0.0,
+                    "skipped: an analysis notebook for this area failed",
+                )
+            )
             continue
         started = time.perf_counter()
         edition = Edition(
@@ -296,11 +338,27 @@ def run_build(
         try:
             written = publish_area(area.slug, executed, edition, plan.publish_dir)
         except Exception as error:
-            record(JobResult("publish", area.slug, "documents", False,
-                             time.perf_counter() - started, f"{type(error).__name__}: {error}"))
+            record(
+                JobResult(
+                    "publish",
+                    area.slug,
+                    "documents",
+                    False,
+                    time.perf_counter() - started,
+                    f"{type(error).__name__}: {error}",
+                )
+            )
             continue
-        record(JobResult("publish", area.slug, "documents", True, time.perf_counter() - started,
-                         outputs=tuple(str(p) for p in written)))
+        record(
+            JobResult(
+                "publish",
+                area.slug,
+                "documents",
+                True,
+                time.perf_counter() - started,
+                outputs=tuple(str(p) for p in written),
+            )
+        )
     return result
 
 

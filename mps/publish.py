@@ -48,8 +48,9 @@ class DocumentSpec:
 
 
 DOCUMENTS = (
-    DocumentSpec("mps", "Market Position Statement", "Market Position Statement",
-                 "market-position-statement"),
+    DocumentSpec(
+        "mps", "Market Position Statement", "Market Position Statement", "market-position-statement"
+    ),
     DocumentSpec("plan", "Sufficiency plan", "Joint sufficiency plan", "sufficiency-plan"),
 )
 
@@ -134,9 +135,7 @@ def _cover_html(spec: DocumentSpec, edition: Edition) -> str:
         rows.insert(1, ("Members", ", ".join(edition.member_names)))
     else:
         rows.insert(1, ("Consortium", edition.consortium_name))
-    items = "".join(
-        f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in rows
-    )
+    items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in rows)
     return (
         '<header class="mps-cover">'
         f'<h1><span class="mps-document">{html.escape(title)}</span><br>'
@@ -178,7 +177,10 @@ def number_and_index(document: str) -> str:
 
     document = _HEADING.sub(heading, document)
     contents = "".join(f'<li><a href="#{a}">{t}</a></li>' for a, t in entries)
-    nav = f'<nav class="mps-contents" aria-label="Contents"><h2>Contents</h2><ol>{contents}</ol></nav>'
+    nav = (
+        '<nav class="mps-contents" aria-label="Contents">'
+        f"<h2>Contents</h2><ol>{contents}</ol></nav>"
+    )
     return document.replace('<main id="main">', f'{nav}\n<main id="main">', 1)
 
 

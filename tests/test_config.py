@@ -20,10 +20,14 @@ def write(path: Path, text: str) -> Path:
 @pytest.fixture
 def parameters(tmp_path: Path) -> Path:
     root = tmp_path / "parameters"
-    write(root / "defaults.yaml", "years: [2023, 2024]\ndisclosure:\n  threshold: 5\n"
-          "targets:\n  off_contract_max_pct: 20\n")
-    write(root / "boroughs" / "north.yaml", "slug: north\nname: North\nla_code: E06000901\n"
-          "targets:\n  off_contract_max_pct: 15\n")
+    write(
+        root / "defaults.yaml",
+        "years: [2023, 2024]\ndisclosure:\n  threshold: 5\ntargets:\n  off_contract_max_pct: 20\n",
+    )
+    write(
+        root / "boroughs" / "north.yaml",
+        "slug: north\nname: North\nla_code: E06000901\ntargets:\n  off_contract_max_pct: 15\n",
+    )
     write(root / "boroughs" / "south.yaml", "name: South\nla_code: E06000902\n")
     return write(
         root / "consortia" / "pair.yaml",
@@ -41,7 +45,9 @@ def test_layers_merge_defaults_consortium_borough(parameters: Path, tmp_path: Pa
     assert [b.slug for b in consortium.boroughs] == ["north", "south"]  # slug from file name
     areas = consortium.areas()
     assert [(a.slug, a.kind) for a in areas] == [
-        ("north", "borough"), ("south", "borough"), ("pair", "consortium")
+        ("north", "borough"),
+        ("south", "borough"),
+        ("pair", "consortium"),
     ]
     assert areas[0].targets.off_contract_max_pct == 15  # borough wins
     assert areas[1].targets.off_contract_max_pct == 20  # consortium/default
@@ -64,8 +70,9 @@ def test_unknown_key_names_file_and_key(parameters: Path) -> None:
 
 
 def test_bad_value_names_the_nested_key(parameters: Path) -> None:
-    parameters.write_text(parameters.read_text().replace("round_consortium_to: 10",
-                                                          "round_consortium_to: ten"))
+    parameters.write_text(
+        parameters.read_text().replace("round_consortium_to: 10", "round_consortium_to: ten")
+    )
     with pytest.raises(ParameterError, match=r"key disclosure\.round_consortium_to"):
         load_consortium(parameters)
 

@@ -31,9 +31,11 @@ def tagged(cell, *tags: str):
 
 
 def protected_table(caption: str = "Children") -> str:
-    return (f'<table class="mps-table" {PROTECTED_MARKER}><caption>'
-            f'<span class="mps-table-number"></span>{caption}</caption>'
-            "<tr><td>12</td></tr></table>")
+    return (
+        f'<table class="mps-table" {PROTECTED_MARKER}><caption>'
+        f'<span class="mps-table-number"></span>{caption}</caption>'
+        "<tr><td>12</td></tr></table>"
+    )
 
 
 def executed_notebook(*extra_cells) -> nbformat.NotebookNode:
@@ -45,13 +47,15 @@ def executed_notebook(*extra_cells) -> nbformat.NotebookNode:
     ]
     internal = new_code_cell(f"print('{SECRET}')")
     internal.outputs = [new_output("stream", name="stdout", text=SECRET)]
-    return new_notebook(cells=[
-        tagged(new_markdown_cell("## Children looked after\n\nSome text."), "mps", "plan"),
-        code,
-        internal,
-        tagged(new_markdown_cell("## Only in the plan"), "plan"),
-        *extra_cells,
-    ])
+    return new_notebook(
+        cells=[
+            tagged(new_markdown_cell("## Children looked after\n\nSome text."), "mps", "plan"),
+            code,
+            internal,
+            tagged(new_markdown_cell("## Only in the plan"), "plan"),
+            *extra_cells,
+        ]
+    )
 
 
 def write_notebook(path: Path, notebook) -> Path:
@@ -76,23 +80,33 @@ def test_error_output_stops_publication() -> None:
 
 def test_unprotected_table_stops_publication() -> None:
     raw = tagged(new_code_cell("df"), "plan")
-    raw.outputs = [new_output("execute_result", data={"text/html": "<table><tr><td>3</td></tr></table>"},
-                              execution_count=1)]
+    raw.outputs = [
+        new_output(
+            "execute_result",
+            data={"text/html": "<table><tr><td>3</td></tr></table>"},
+            execution_count=1,
+        )
+    ]
     with pytest.raises(PublishError, match="did not pass disclosure control"):
         published_cells(executed_notebook(raw), "plan", "nb")
 
 
 def test_bare_image_stops_publication() -> None:
     image = tagged(new_code_cell("plt.show()"), "mps")
-    image.outputs = [new_output("display_data", data={"image/png": "iVBOR", "text/plain": "<Figure>"})]
+    image.outputs = [
+        new_output("display_data", data={"image/png": "iVBOR", "text/plain": "<Figure>"})
+    ]
     with pytest.raises(PublishError, match="image/png"):
         published_cells(executed_notebook(image), "mps", "nb")
 
 
 def test_numbering_and_contents() -> None:
-    html = ('<main id="main"><h2>First</h2>' + protected_table("A") + "<h2>First</h2>"
-            '<figure><figcaption><span class="mps-figure-number"></span>F</figcaption></figure>'
-            + protected_table("B") + "</main>")
+    html = (
+        '<main id="main"><h2>First</h2>' + protected_table("A") + "<h2>First</h2>"
+        '<figure><figcaption><span class="mps-figure-number"></span>F</figcaption></figure>'
+        + protected_table("B")
+        + "</main>"
+    )
     result = number_and_index(html)
     assert "Table 1: </span>A" in result and "Table 2: </span>B" in result
     assert "Figure 1: </span>F" in result

@@ -11,13 +11,19 @@ from mps.tables import PROTECTED_MARKER, TableRegistry, table_html
 
 
 def test_table_html_is_accessible_and_marked() -> None:
-    table = pd.DataFrame({"Placement": ["Fostering", "Children's home"], "2025": [1234, "c"],
-                          "2025 %": [91.25, "c"]})
-    html = table_html(table, name="mix", title="Placements & more", label_columns=["Placement"],
-                      decimals={"2025 %": 1})
+    table = pd.DataFrame(
+        {"Placement": ["Fostering", "Children's home"], "2025": [1234, "c"], "2025 %": [91.25, "c"]}
+    )
+    html = table_html(
+        table,
+        name="mix",
+        title="Placements & more",
+        label_columns=["Placement"],
+        decimals={"2025 %": 1},
+    )
     assert PROTECTED_MARKER in html
     assert 'id="table-mix"' in html
-    assert "<caption><span class=\"mps-table-number\"></span>Placements &amp; more</caption>" in html
+    assert '<caption><span class="mps-table-number"></span>Placements &amp; more</caption>' in html
     assert html.count("<col ") == 3
     assert '<th scope="col">2025 %</th>' in html
     assert '<th scope="row">Children&#x27;s home</th>' in html

@@ -117,9 +117,7 @@ class ValidationReport:
         rule: str = "",
     ) -> FatalValidationError:
         """Record a fatal issue and return the exception to raise for it."""
-        issue = ValidationIssue(
-            str(file), row, column, value, expected, Severity.FATAL, rule
-        )
+        issue = ValidationIssue(str(file), row, column, value, expected, Severity.FATAL, rule)
         self.add(issue)
         return FatalValidationError(issue, self)
 
