@@ -9,7 +9,8 @@ social care statistics (reference §5) and the GSS symbols:
     suppression), a cell suppressed so that a total cannot reveal one (secondary
     suppression), or a percentage or rate whose numerator or denominator is suppressed;
 ``z`` (:data:`NOT_APPLICABLE`)
-    not applicable (callers put it in label or derived columns themselves);
+    not applicable: a caller may put ``z`` (or ``x``) in a count or derived column, and it
+    is kept as given;
 ``x`` (:data:`NOT_AVAILABLE`)
     not available: a missing (NaN) count or derived value;
 ``k`` (:data:`ROUNDS_TO_ZERO`)
@@ -37,22 +38,29 @@ How :func:`protect` works, in order
    a. *Greedy pass (the standard rule).* While some group holds exactly one suppressed
       cell, suppress the smallest non-zero unsuppressed cell of that group, preferring
       the group's other parts to its total, ties broken by position (first row, first
-      column). Groups along the columns are treated first, then groups along the rows,
-      repeated until neither changes.
+      column). All column groups (one per count column) are treated, then all row
+      groups, repeated until neither changes.
    b. *Audit.* "No group with exactly one suppressed cell" is necessary but in a
       two-way table not always enough: a suppressed cell can still be worked out by
-      adding and subtracting several totals (in graph terms, when it is a *bridge* of
-      the graph whose vertices are the groups and whose edges are the suppressed cells).
-      Each such cell is put on a cycle by suppressing the cheapest chain of further
-      non-zero cells (smallest sum of values, then position) that joins the two sides;
-      then step (a) runs again. A cell that no choice of non-zero cells can protect
-      (its group's other cells are all zero) is left as it is and reported with a
-      :class:`DisclosureWarning`: in that case the group's published margin equals the
-      cell and must itself be suppressed wherever it is published.
+      adding and subtracting several totals. In graph terms (vertices: the groups, plus
+      one vertex for "no group" in a direction that is not additive; edges: the
+      suppressed cells) a suppressed cell is determined exactly when it is a *bridge*.
+      Each bridge is put on a cycle by suppressing the cheapest chain of further
+      non-zero cells (smallest sum of values, then position; cells already suppressed
+      are passed through free) that joins its two ends; then step (a) runs again.
+      A cell that no choice of non-zero cells can protect (the rest of its group is
+      zero or missing, which needs a margin published elsewhere: with a total row and a
+      total column this cannot happen) is left as it is and reported in one
+      :class:`DisclosureWarning`: the margins it follows from must then be suppressed
+      wherever they are published.
 
    After this no suppressed cell can be recovered exactly from the table's totals, or
-   from margins published elsewhere when the caller declares the groups additive.
-   Missing counts (NaN, shown ``x``) are treated as known, since a reader may know them.
+   from margins published elsewhere when the caller declares the groups additive. (Like
+   DfE's, the rule protects against exact recovery: two ``c`` cells known to add up to 7
+   are each known to be 7 or less.) Missing counts (NaN, shown ``x``) are treated as
+   known, since a reader may know them. The audit walks the suppressed cells in Python:
+   fine for published aggregate tables (thousands of cells), not meant for record-level
+   data, which the guard refuses anyway.
 4. **Derived columns.** A percentage or rate ``derived`` from a numerator and a
    denominator column is ``c`` in every row where either source cell is suppressed. With
    no denominator column (a share of the column total, or a rate per population), the
@@ -246,11 +254,16 @@ def _refuse_child_level(table: pd.DataFrame) -> None:
 # --- argument checks --------------------------------------------------------------------
 
 
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python value, so messages read 2 rather than np.int64(2)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _describe_row(table: pd.DataFrame, position: int, label_columns: Sequence[str]) -> str:
     if label_columns:
-        labels = ", ".join(f"{c}={table[c].iloc[position]!r}" for c in label_columns)
+        labels = ", ".join(f"{c}={_plain(table[c].iloc[position])!r}" for c in label_columns)
         return f"row {position + 1} ({labels})"
-    return f"row {position + 1} (index {table.index[position]!r})"
+    return f"row {position + 1} (index {_plain(table.index[position])!r})"
 
 
 def _numeric_column(
@@ -268,10 +281,10 @@ def _numeric_column(
     """
     raw = table[column]
     present = raw.notna().to_numpy()
-    as_text = raw.astype("object").where(raw.notna(), None)
-    given = as_text.map(lambda v: v.strip() if isinstance(v, str) else v)
-    is_given_symbol = given.isin([NOT_APPLICABLE, NOT_AVAILABLE]).to_numpy()
-    values = pd.to_numeric(as_text.where(~is_given_symbol, None), errors="coerce")
+    given = raw.astype("str").str.strip().to_numpy(dtype=object)
+    is_given_symbol = np.isin(given, [NOT_APPLICABLE, NOT_AVAILABLE]) & present
+    as_objects = raw.astype("object").where(raw.notna() & ~is_given_symbol, None)
+    values = pd.to_numeric(as_objects, errors="coerce")
     values = values.astype("float64").to_numpy()
     bad = np.isnan(values) & present & ~is_given_symbol
     if counts:
@@ -279,7 +292,7 @@ def _numeric_column(
             bad |= ((values < 0) | (np.floor(values) != values)) & ~np.isnan(values)
     if bad.any():
         position = int(np.flatnonzero(bad)[0])
-        value = raw.iloc[position]
+        value = _plain(raw.iloc[position])
         kind = "count" if counts else "derived"
         expected = "a whole number of 0 or more" if counts else "a number"
         hint = (
@@ -294,7 +307,7 @@ def _numeric_column(
             f"value {value!r}, expected {expected}, {NOT_APPLICABLE!r} or {NOT_AVAILABLE!r}"
             f"{hint}{more}"
         )
-    symbols = np.where(is_given_symbol, given.to_numpy(dtype=object), "").astype(object)
+    symbols = np.where(is_given_symbol, given, "").astype(object)
     symbols[~present] = NOT_AVAILABLE
     return values, symbols
 
@@ -376,10 +389,11 @@ class _Suppression:
             m = self.values.shape[1]
             cells = "; ".join(self.describe(*divmod(c, m)) for c in sorted(self.unprotectable))
             warnings.warn(
-                f"suppressed but still derivable from the totals, because the rest of its "
-                f"additive group is zero or missing: {cells}. The margins it follows from "
-                "must be suppressed wherever they are published (or, if the rows or columns "
-                "are not parts of a whole, pass rows_additive/columns_additive=False)",
+                f"{len(self.unprotectable)} suppressed cell(s) can still be worked out from "
+                "margins published elsewhere, because the rest of their additive group is "
+                f"zero or missing: {cells}. Those margins must be suppressed wherever they "
+                "are published (or, if the rows or columns are not parts of a whole, pass "
+                "rows_additive=False or columns_additive=False)",
                 DisclosureWarning,
                 stacklevel=3,
             )
@@ -433,56 +447,45 @@ class _Suppression:
         return next(e for e in edges if e[2] == first)
 
     def _protect_bridge(self, bridge: tuple[int, int, int]) -> None:
-        """Suppress the cheapest chain of usable cells joining the two sides of a bridge."""
+        """Suppress the cheapest chain of usable cells that puts a bridge on a cycle."""
         u, w, cell = bridge
-        others = [e for e in self._edges() if e[2] != cell]
-        side_u = _reachable(u, others)
-        side_w = _reachable(w, others)
-        path = self._cheapest_path(side_u, side_w)
+        path = self._cheapest_path(u, w, avoid=cell)
         if path is None:
             self.unprotectable.add(cell)  # reported once, when the procedure ends
         else:
             self.suppressed.flat[path] = True
 
-    def _cheapest_path(self, sources: set[int], targets: set[int]) -> list[int] | None:
-        """Dijkstra over usable unsuppressed cells from ``sources`` to any of ``targets``."""
-        candidates = np.flatnonzero(~self.suppressed & self.usable)
-        adjacency: dict[int, list[tuple[float, int, int]]] = {}
-        for c in candidates:
+    def _cheapest_path(self, start: int, end: int, *, avoid: int) -> list[int] | None:
+        """Dijkstra from ``start`` to ``end`` without the cell ``avoid``.
+
+        Suppressed cells cost nothing to pass (they are already hidden); a usable
+        unsuppressed cell costs its value. Returns the new cells to suppress, or None.
+        Distances compare as (sum of values, new cells in position order): deterministic.
+        """
+        adjacency: dict[int, list[tuple[float, int, int, bool]]] = {}
+        passable = np.flatnonzero(self.suppressed | self.usable)
+        for c in passable:
+            if c == avoid:
+                continue
             u, w = int(self.row_vertex.flat[c]), int(self.column_vertex.flat[c])
-            weight = float(self.values.flat[c])
-            adjacency.setdefault(u, []).append((weight, int(c), w))
-            adjacency.setdefault(w, []).append((weight, int(c), u))
-        # Distances compare as (sum of values, cells in position order) for determinism.
-        heap: list[tuple[float, tuple[int, ...], int]] = [(0.0, (), s) for s in sorted(sources)]
-        heapq.heapify(heap)
+            hidden = bool(self.suppressed.flat[c])
+            weight = 0.0 if hidden else float(self.values.flat[c])
+            adjacency.setdefault(u, []).append((weight, int(c), w, hidden))
+            adjacency.setdefault(w, []).append((weight, int(c), u, hidden))
+        heap: list[tuple[float, tuple[int, ...], int]] = [(0.0, (), start)]
         done: set[int] = set()
         while heap:
             distance, path, vertex = heapq.heappop(heap)
             if vertex in done:
                 continue
             done.add(vertex)
-            if vertex in targets:
+            if vertex == end:
                 return list(path)
-            for weight, c, other in adjacency.get(vertex, []):
-                if other not in done and c not in path:
-                    heapq.heappush(heap, (distance + weight, (*path, c), other))
+            for weight, c, other, hidden in adjacency.get(vertex, []):
+                if other not in done:
+                    new_path = path if hidden else tuple(sorted((*path, c)))
+                    heapq.heappush(heap, (distance + weight, new_path, other))
         return None
-
-
-def _reachable(start: int, edges: list[tuple[int, int, int]]) -> set[int]:
-    adjacency: dict[int, list[int]] = {}
-    for u, w, _ in edges:
-        adjacency.setdefault(u, []).append(w)
-        adjacency.setdefault(w, []).append(u)
-    seen = {start}
-    stack = [start]
-    while stack:
-        for other in adjacency.get(stack.pop(), []):
-            if other not in seen:
-                seen.add(other)
-                stack.append(other)
-    return seen
 
 
 def _bridges(adjacency: dict[int, list[tuple[int, int]]]) -> set[int]:
@@ -533,15 +536,15 @@ def _round_half_up(values: np.ndarray, base: int) -> np.ndarray:
     return np.floor(values / base + 0.5) * base
 
 
-def _display_column(numbers: np.ndarray, symbols: np.ndarray, *, whole: bool) -> list[object]:
+def _display_column(numbers: np.ndarray, symbols: np.ndarray, *, whole: bool) -> np.ndarray:
     """Python numbers (ints for counts) where there is no symbol, else the symbol."""
-    out: list[object] = []
-    for number, symbol in zip(numbers.tolist(), symbols.tolist(), strict=True):
-        if symbol:
-            out.append(symbol)
-        else:
-            out.append(int(number) if whole else number)
-    return out
+    shown = np.where(np.isnan(numbers), 0.0, numbers)
+    column = np.empty(len(numbers), dtype=object)
+    # tolist() gives Python ints and floats, which the table formatting expects.
+    column[:] = shown.astype("int64").tolist() if whole else shown.tolist()
+    has_symbol = symbols != ""
+    column[has_symbol] = symbols[has_symbol]
+    return column
 
 
 def protect(
@@ -833,8 +836,8 @@ def find_disclosure_breaches(
             else:
                 unrounded = np.zeros(len(raw), dtype=bool)
         for position in np.flatnonzero(small | unknown | unrounded):
-            value = raw.iloc[position]
-            where = f"column {column!r}, row {position + 1} (index {table.index[position]!r})"
+            value = _plain(raw.iloc[position])
+            where = f"column {column!r}, {_describe_row(table, int(position), ())}"
             if unknown[position]:
                 breaches.append(f"{where}: {value!r} is neither a number nor a symbol")
             elif unrounded[position]:
