@@ -164,6 +164,9 @@ class AreaSettings(BaseModel):
             "years": list(consortium.years),
             "reporting_year": consortium.latest_year,
             "suppression_threshold": consortium.disclosure.threshold,
+            "round_to": (consortium.disclosure.round_consortium_to or 0)
+            if self.kind == "consortium"
+            else 0,
         }
 
 

@@ -1,8 +1,7 @@
 """Plain-English commentary generated from published (disclosure-controlled) tables.
 
 Every function here reads a table *after* :mod:`mps.disclosure`, so a sentence can never
-reveal a value its table suppresses: a suppressed figure is described as "fewer than
-N" or left out.
+reveal a value its table suppresses: a suppressed figure is described as withheld.
 """
 
 from __future__ import annotations
@@ -18,12 +17,11 @@ def year_label(year: int) -> str:
     return f"{year - 1}-{str(year)[-2:]}"
 
 
-def _count(value: object, threshold: int) -> str:
+def _count(value: object) -> str:
     number = numeric(pd.Series([value])).iloc[0]
     if pd.isna(number):
-        return (
-            f"fewer than {threshold + 1}" if str(value).strip() == "c" else "an unknown number of"
-        )
+        # A secondary suppression can hide a count of any size: never say "fewer than".
+        return "a withheld number of" if str(value).strip() == "c" else "an unknown number of"
     return f"{int(number):,}"
 
 
@@ -37,7 +35,7 @@ def _change_phrase(first: float, last: float, since: int) -> str:
     return f" That is {abs(change):.0f}% {direction} than at 31 March {since}."
 
 
-def children_looked_after_sentence(summary: pd.DataFrame, area_name: str, threshold: int) -> str:
+def children_looked_after_sentence(summary: pd.DataFrame, area_name: str) -> str:
     """Describe the latest year of a published yearly summary and its change since the first.
 
     ``summary`` has one row per year with ``Year``, ``Children looked after at 31 March``,
@@ -50,7 +48,7 @@ def children_looked_after_sentence(summary: pd.DataFrame, area_name: str, thresh
     year = int(latest["Year"])
     cla_column = "Children looked after at 31 March"
     sentence = (
-        f"At 31 March {year}, {_count(latest[cla_column], threshold)} children were looked "
+        f"At 31 March {year}, {_count(latest[cla_column])} children were looked "
         f"after by {area_name}"
     )
     rate_column = "Rate per 10,000 children"
@@ -62,8 +60,8 @@ def children_looked_after_sentence(summary: pd.DataFrame, area_name: str, thresh
     if len(summary) > 1:
         values = numeric(summary[cla_column])
         sentence += _change_phrase(values.iloc[0], values.iloc[-1], int(first["Year"]))
-    starts = _count(latest["Starts"], threshold)
-    ceases = _count(latest["Ceases"], threshold)
+    starts = _count(latest["Starts"])
+    ceases = _count(latest["Ceases"])
     sentence += (
         f" During {year_label(year)}, {starts} children started to be looked after and "
         f"{ceases} ceased to be looked after."

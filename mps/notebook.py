@@ -40,6 +40,7 @@ PARAMETERS = (
     "years",
     "reporting_year",
     "suppression_threshold",
+    "round_to",
 )
 
 
@@ -61,6 +62,7 @@ class AreaReport:
     years: list[int]
     reporting_year: int
     suppression_threshold: int
+    round_to: int
     _registry: TableRegistry = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -112,6 +114,7 @@ class AreaReport:
             derived=table.derived,
             total_row=table.total_row,
             rows_additive=table.rows_additive,
+            round_to=self.round_to or None,
         )
         self._registry.save(name, title, result.table)
         if show:

@@ -99,7 +99,7 @@ def placement_shares(published_mix: pd.DataFrame, years: Sequence[int]) -> pd.Da
     for year in years:
         column = str(year)
         total = numeric(totals[column]).iloc[0] if not totals.empty else float("nan")
-        values = numeric(rows[column])
+        values = numeric(rows[column]).to_numpy(dtype="float64")
         shares[column] = (100 * values / total).round(1) if total else values * float("nan")
     frame = pd.DataFrame(shares, index=rows["Placement"].to_list()).T
     frame.insert(0, "Year", frame.index)
