@@ -321,6 +321,26 @@ def test_missing_episodes_file_is_fatal_naming_folder(tmp_path: Path) -> None:
     assert caught.value.report.has_fatal
 
 
+def test_episodes_file_without_its_key_column_is_named_in_the_fatal_issue(tmp_path: Path) -> None:
+    # Without DECOM the file cannot be recognised as Episodes: it is reported as not read,
+    # and the fatal "no Episodes file" names it as the likely culprit.
+    borough = tmp_path / "b"
+    write(borough / "2024" / "header.csv", HEADER, "A,1,01/01/2010,WBRI,,,")
+    write(
+        borough / "2024" / "episodes.csv",
+        "CHILD,START,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,HOME_POST,PL_POST",
+        "A,01/05/2023,S,C2,N1,U4,PR1,,,AB1 1AA,AB2 2BB",
+    )
+    with pytest.raises(FatalValidationError) as caught:
+        load_borough(borough)
+    issue = caught.value.issue
+    assert (issue.file, issue.rule) == ("2024", "missing-file")
+    assert "2024/episodes.csv looks like one" in issue.expected
+    unrecognised = issues(caught.value.report, "unrecognised-file")
+    assert [i.file for i in unrecognised] == ["2024/episodes.csv"]
+    assert "lacks DECOM" in unrecognised[0].expected
+
+
 def test_missing_required_column_is_fatal_naming_file_and_column(tmp_path: Path) -> None:
     borough = tmp_path / "b"
     write(borough / "2024" / "header.csv", HEADER, "A,1,01/01/2010,WBRI,,,")
@@ -422,7 +442,10 @@ def test_strict_makes_an_unknown_code_fatal(tmp_path: Path) -> None:
     assert "'Q9'" in message
 
 
-@pytest.mark.parametrize("bad_date", ["31/02/2023", "2023-02-01", "1/13/2023", "01/02/23"])
+# 01/02/0023 and 01/02/1823 are real calendar dates but not plausible 903 dates (typing slips).
+@pytest.mark.parametrize(
+    "bad_date", ["31/02/2023", "2023-02-01", "1/13/2023", "01/02/23", "01/02/0023", "01/02/1823"]
+)
 def test_impossible_date_rejects_the_row(tmp_path: Path, bad_date: str) -> None:
     borough = one_year(
         tmp_path,

@@ -32,6 +32,17 @@ def test_encodings(tmp_path: Path, data: bytes, encoding: str) -> None:
     assert table.frame["NOTE"].tolist() == ["Café"]
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_non_ascii_header_spanning_two_lines(tmp_path: Path, encoding: str) -> None:
+    # The body is read from the bytes after the header, so the header's length in bytes
+    # (2 for é in UTF-8, 1 in Windows-1252, plus a BOM) must be counted right.
+    text = 'CHILD,"Équipe\nnote"\nA,Café\n\nB,thé\n'
+    table = read_csv_strings(write_bytes(tmp_path, text.encode(encoding)))
+    assert table.columns == ["CHILD", "ÉQUIPE_NOTE"]
+    assert table.frame.to_dict("list") == {"CHILD": ["A", "B"], "ÉQUIPE_NOTE": ["Café", "thé"]}
+    assert table.line.tolist() == [3, 5]
+
+
 def test_bytes_undefined_in_windows_1252_fall_back_to_latin_1(tmp_path: Path) -> None:
     # 0x81 is undefined in Windows-1252 and invalid UTF-8; Latin-1 reads it as U+0081.
     table = read_csv_strings(write_bytes(tmp_path, b"CHILD,NOTE\nA,x\x81y\n"))

@@ -18,7 +18,7 @@ import csv
 import io
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,17 +100,9 @@ def read_csv_strings(path: str | Path, *, usecols: Iterable[str] | None = None) 
     :class:`CsvTable` (``raw_columns == []``); the caller decides whether that is fatal.
     """
     path = Path(path)
-    text, encoding = decode_bytes(path.read_bytes())
-    # The header, read with the csv module so quoted names work; line_num counts the
-    # physical lines it spans.
-    reader = csv.reader(io.StringIO(text))
-    raw_columns: list[str] = []
-    header_lines = 0
-    for record in reader:
-        header_lines = reader.line_num
-        if any(cell.strip() for cell in record):
-            raw_columns = record
-            break
+    data = path.read_bytes()
+    text, encoding = decode_bytes(data)
+    raw_columns, header_lines, header_chars = _read_header(text)
     if not raw_columns:
         return CsvTable(path, encoding, [], pd.DataFrame(), np.array([], dtype="int64"), 0)
 
@@ -129,9 +121,20 @@ def read_csv_strings(path: str | Path, *, usecols: Iterable[str] | None = None) 
         seen[name] = position
     wanted = None if usecols is None else [n for n in names if n in set(usecols)]
 
-    body = io.StringIO(text)
-    for _ in range(header_lines):
-        body.readline()
+    # pandas reads the body from the bytes (no second, wider copy of the text) except for
+    # UTF-16, which is rare enough to read from the decoded text.
+    body: io.IOBase
+    if encoding == "utf-16":
+        body, read_as = io.StringIO(text[header_chars:]), None
+        physical = text.count("\n") + (0 if text.endswith("\n") else 1)
+    else:
+        has_bom = encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8)
+        bom = len(codecs.BOM_UTF8) if has_bom else 0
+        read_as = "utf-8" if encoding == "utf-8-sig" else encoding
+        header_bytes = len(text[:header_chars].encode(read_as))
+        body = io.BytesIO(data[bom + header_bytes :])
+        physical = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    del text
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", pd.errors.ParserWarning)
         try:
@@ -141,6 +144,7 @@ def read_csv_strings(path: str | Path, *, usecols: Iterable[str] | None = None) 
                 names=names,
                 usecols=wanted,
                 dtype=str,
+                encoding=read_as,
                 keep_default_na=False,
                 na_filter=False,
                 skip_blank_lines=False,
@@ -148,7 +152,7 @@ def read_csv_strings(path: str | Path, *, usecols: Iterable[str] | None = None) 
             )
         except pd.errors.ParserError as error:
             # Name the line and the surplus value when the csv module can find them.
-            _check_extra_fields(text, header_lines, len(names))
+            _check_extra_fields(decode_bytes(data)[0], header_lines, len(names))
             found = re.search(r"line (\d+), saw (\d+)", str(error))
             line = int(found.group(1)) + header_lines if found else None
             raise CsvReadError(
@@ -157,11 +161,11 @@ def read_csv_strings(path: str | Path, *, usecols: Iterable[str] | None = None) 
     if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
         # index_col=False drops values beyond the header silently: allow only blanks
         # (trailing commas), and name the first line that has a real extra value.
-        _check_extra_fields(text, header_lines, len(names))
+        _check_extra_fields(decode_bytes(data)[0], header_lines, len(names))
 
     for column in frame.columns:
         frame[column] = frame[column].astype(str).str.strip()
-    line = _line_numbers(frame, header_lines, text)
+    line = _line_numbers(frame, header_lines, physical)
     # A row with nothing in it (a blank line, or commas only) is not a data row.
     blank = (frame == "").all(axis=1).to_numpy()
     kept = ~blank
@@ -169,11 +173,39 @@ def read_csv_strings(path: str | Path, *, usecols: Iterable[str] | None = None) 
     return CsvTable(path, encoding, raw_columns, frame, line[kept], int(blank.sum()))
 
 
-def _line_numbers(frame: pd.DataFrame, header_lines: int, text: str) -> np.ndarray:
-    """File line number of each parsed row, allowing for newlines inside quoted values."""
+def _read_header(text: str) -> tuple[list[str], int, int]:
+    """The first non-blank record, the physical lines up to its end, and their length.
+
+    Read with the csv module so quoted names (even with line breaks) work; lines are fed
+    one at a time so only the top of a large file is looked at.
+    """
+    consumed = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal consumed
+        start = 0
+        while start < len(text):
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end + 1
+            consumed = end
+            yield text[start:end]
+            start = end
+
+    reader = csv.reader(lines())
+    for record in reader:
+        if any(cell.strip() for cell in record):
+            return record, reader.line_num, consumed
+    return [], reader.line_num, consumed
+
+
+def _line_numbers(frame: pd.DataFrame, header_lines: int, physical: int) -> np.ndarray:
+    """File line number of each parsed row, allowing for newlines inside quoted values.
+
+    ``physical`` is the number of lines in the file; when the header and rows account for
+    all of them no value holds a line break and the numbering is simply consecutive.
+    """
     rows = len(frame)
     line = np.arange(rows, dtype="int64") + header_lines + 1
-    physical = text.count("\n") + (0 if text.endswith("\n") else 1)
     if physical <= header_lines + rows or not len(frame.columns):
         return line
     extra = np.zeros(rows, dtype="int64")

@@ -22,6 +22,7 @@ only for rows that have an issue.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -848,7 +849,8 @@ def _validate_episodes(
         no_header,
         "no-header",
         "CHILD",
-        f"a Header record for this child in the {_year_label(year)} return",
+        f"a Header record for this child in the {_year_label(year)} return (there is none, "
+        "or it was rejected)",
     )
     dob = pd.Series(
         header_frame["DOB"].to_numpy()[np.where(position < 0, 0, position)]
@@ -1214,12 +1216,10 @@ def _blank_to_na(values: pd.Series) -> pd.Series:
 
 
 def _typed_table(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
+    """A merged table with its final dtypes (an empty one when no year had the file)."""
     spec = TABLE_SPECS[name]
-    columns = [*spec.columns, "collection_year", "source_file", "source_row"]
     if frame is None:
-        frame = pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
-        for column in spec.dates:
-            frame[column] = pd.Series(dtype="datetime64[ns]")
+        return _empty_table(name).copy()
     out = pd.DataFrame(index=frame.index)
     for column in spec.columns:
         if column in spec.dates:
@@ -1232,6 +1232,20 @@ def _typed_table(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
     sort = [c for c in (spec.merge_key or ("CHILD",)) if c in out.columns]
     out = out.sort_values([*sort, "collection_year"], kind="stable").reset_index(drop=True)
     return out
+
+
+@functools.cache
+def _empty_table(name: str) -> pd.DataFrame:
+    # Built once per table: most boroughs lack most optional files, and building typed
+    # empty frames is a noticeable share of a small borough's load time.
+    spec = TABLE_SPECS[name]
+    columns: dict[str, pd.Series] = {
+        c: pd.Series(dtype="datetime64[ns]" if c in spec.dates else "string") for c in spec.columns
+    }
+    columns["collection_year"] = pd.Series(dtype="Int64")
+    columns["source_file"] = pd.Series(dtype="string")
+    columns["source_row"] = pd.Series(dtype="Int64")
+    return pd.DataFrame(columns)
 
 
 # --- Placement location ------------------------------------------------------------------
@@ -1401,7 +1415,10 @@ def load_borough(
     found_years = _find_years(path, years, recorder)
     recorder.stop_if_fatal()
 
-    per_year = {found.year: _load_year(found, recorder) for found in found_years}
+    per_year: dict[int | None, dict[str, _Validated]] = {}
+    for found in found_years:
+        per_year[found.year] = _load_year(found, recorder)
+        found.files.clear()  # the raw text frames are no longer needed: free them early
     loaded = sorted(y for y in per_year if y is not None)
 
     merged: dict[str, pd.DataFrame | None] = {}
