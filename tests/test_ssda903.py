@@ -222,6 +222,7 @@ def test_asking_for_a_year_with_no_folder_is_fatal(three_years: Path) -> None:
         ("2023-25", None),
         ("docs", None),
         ("24", None),
+        ("1234", None),
     ],
 )
 def test_collection_year_folder_names(name: str, year: int | None) -> None:

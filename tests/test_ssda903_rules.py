@@ -481,6 +481,13 @@ def test_single_year_folder_whose_year_cannot_be_known_is_fatal(tmp_path: Path) 
     assert caught.value.issue.rule == "year-not-known"
 
 
+def test_year_without_known_code_lists_is_fatal(tmp_path: Path) -> None:
+    # mps.codes knows the code lists from 2016-17 (2017): a 2015-16 return cannot be checked.
+    with pytest.raises(FatalValidationError) as caught:
+        load_one(tmp_path, [A_2010], [episode(decom="01/05/2015")], year=2016)
+    assert (caught.value.issue.file, caught.value.issue.rule) == ("2016", "unsupported-year")
+
+
 def test_missing_folder_is_fatal(tmp_path: Path) -> None:
     with pytest.raises(FatalValidationError) as caught:
         load_borough(tmp_path / "nowhere")

@@ -347,6 +347,8 @@ def parse_collection_year(name: str) -> int | None:
     if not found:
         return None
     first = int(found.group(1))
+    if not 1990 <= first <= 2099:  # the 903 began in 1992: anything else is not a year
+        return None
     if found.group(2) is None:
         return first
     second = int(found.group(2))
@@ -1034,6 +1036,8 @@ def _find_years(path: Path, years: Iterable[int] | None, recorder: _Recorder) ->
                         "missing-file",
                     )
             folders = {y: folders[y] for y in wanted}
+        for year, folder in folders.items():
+            _check_year_known(year, _display(folder, path), recorder)
         return [_scan_year_folder(folders[y], path, recorder, y) for y in sorted(folders)]
 
     # A single year's files directly in ``path``.
@@ -1054,7 +1058,21 @@ def _find_years(path: Path, years: Iterable[int] | None, recorder: _Recorder) ->
     found = _scan_year_folder(path, path, recorder, year)
     if found.year is None:
         found.year = _infer_year(found, recorder, path)
+    _check_year_known(found.year, path.name or str(path), recorder)
     return [found]
+
+
+def _check_year_known(year: int, where: str, recorder: _Recorder) -> None:
+    """Code lists are known for some years only; validating others would reject every row."""
+    if not codes.FIRST_KNOWN_YEAR <= year <= codes.LAST_KNOWN_YEAR:
+        raise recorder.fatal(
+            where,
+            f"a collection year from {codes.FIRST_KNOWN_YEAR} to {codes.LAST_KNOWN_YEAR}, whose "
+            f"code lists are known; {year} ({_year_label(year)}) is not: leave it out with "
+            "years=[...]",
+            "unsupported-year",
+            value=str(year),
+        )
 
 
 def _default_la(path: Path) -> str:
