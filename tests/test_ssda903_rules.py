@@ -407,8 +407,12 @@ def test_folders_and_loose_files_that_are_not_read_are_reported(tmp_path: Path) 
     write(borough / "2024" / "episodes.csv", EPISODES, episode())
     write(borough / "old stuff" / "episodes.csv", EPISODES, episode())
     write(borough / "stray.csv", HEADER, A_2010)
+    write(borough / "2024" / "backup" / "episodes.csv", EPISODES, episode())
     result = load_borough(borough)
-    assert [i.file for i in result.report.issues if i.rule == "not-a-year-folder"] == ["old stuff"]
+    assert [i.file for i in result.report.issues if i.rule == "not-a-year-folder"] == [
+        "old stuff",
+        "2024/backup",
+    ]
     assert [i.file for i in result.report.issues if i.rule == "outside-year-folder"] == [
         "stray.csv"
     ]

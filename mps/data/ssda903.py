@@ -637,9 +637,18 @@ def _scan_year_folder(
     found = _YearFiles(year, folder)
     empty: list[str] = []
     near_misses: dict[str, str] = {}
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+    for path in sorted(folder.iterdir()):
         display = _display(path, base)
         if path.name.startswith("."):
+            continue  # system files (.DS_Store and the like)
+        if path.is_dir():
+            if folder != base:  # in a single-year folder, sub-folders are reported already
+                recorder.add(
+                    display,
+                    "903 CSV files directly in the collection-year folder; not read",
+                    Severity.WARNING,
+                    "not-a-year-folder",
+                )
             continue
         if path.suffix.lower() != ".csv":
             recorder.add(
@@ -665,11 +674,13 @@ def _scan_year_folder(
             if hint:
                 near_misses[hint[0]] = display
             expected = "the columns of a 903 file (reference §2.2); not read"
-            if hint:
+            if hint and hint[1]:
                 expected += (
                     f" (looks most like {TABLE_SPECS[hint[0]].label} but lacks "
                     f"{', '.join(hint[1])})"
                 )
+            elif hint:
+                expected += " (it has the key columns of more than one 903 file)"
             recorder.add(
                 display,
                 expected,
