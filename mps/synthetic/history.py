@@ -91,6 +91,8 @@ def simulate_borough(
     episodes = add_temporary_placements(
         rng, episodes, lambda k: book.draw(rng, np.full(k, places.borough))
     )
+    clash = episodes.temporary & (episodes.pl_post == home[episodes.period])
+    episodes.pl_post[clash] = book.neighbour(episodes.pl_post[clash])  # rule 392d
     add_reasons_for_change(rng, episodes, periods)
     n_children = int(periods.child.max()) + 1
     child_id = rng.choice(9_000_000, size=n_children, replace=False) + 1_000_000
@@ -127,19 +129,24 @@ def _append(periods, legal, placements, home, more_periods, more_legal, more_pla
     return all_periods, all_legal, all_placements, np.concatenate([home, more_home])
 
 
+def upn_check_letter(digits: str) -> str:
+    """DfE's UPN check letter for the 12 digits after it: each digit times its position
+    (2-13), summed, modulo 23, as a letter A-Z without I, O and S."""
+    total = sum(int(d) * position for d, position in zip(digits, range(2, 14), strict=True))
+    return str(_UPN_CHECK[total % 23])
+
+
 def _upns(rng: np.random.Generator, dob: np.ndarray, dfe_number: int) -> np.ndarray:
     """UPNs in DfE's structure: check letter, LA number, school, year allocated, serial."""
     n = len(dob)
     school = rng.integers(1000, 8000, n)
     allocated = (dob.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1975) % 100
     serial = rng.integers(0, 1000, n)
-    digits = np.char.add(
-        np.char.add(np.char.zfill(np.full(n, dfe_number).astype(str), 3), school.astype(str)),
-        np.char.add(np.char.zfill(allocated.astype(str), 2), np.char.zfill(serial.astype(str), 3)),
-    )
-    numbers = np.array([list(map(int, d)) for d in digits]) if n else np.zeros((0, 12), int)
-    check = (numbers * np.arange(2, 14)).sum(axis=1) % 23 if n else np.zeros(0, int)
-    return np.char.add(_UPN_CHECK[check], digits).astype(object)
+    digits = [
+        f"{dfe_number:03d}{s:04d}{a:02d}{r:03d}"
+        for s, a, r in zip(school, allocated, serial, strict=True)
+    ]
+    return np.array([upn_check_letter(d) + d for d in digits], dtype=object)
 
 
 def _mothers(rng: np.random.Generator, periods: Periods, n_children: int) -> np.ndarray:
@@ -230,6 +237,7 @@ def _social_workers(
         np.r_[False, periods.child[1:] == periods.child[:-1]], previous_end, -(10**6)
     )
     cover_start = np.maximum(periods.start - rng.integers(30, 400, len(periods)), previous_end + 1)
+    cover_start = np.maximum(cover_start, periods.dob)
     length = np.minimum(periods.end, high) - cover_start
     changes = np.where(relevant, rng.poisson(np.maximum(length, 0) / DAYS_PER_YEAR * 0.8), 0)
     count = np.where(relevant, 1 + changes, 0)

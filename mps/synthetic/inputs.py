@@ -248,8 +248,10 @@ def needs_frame(
     periods, p = history.periods, history.placements
     first_day = np.maximum(periods.start + 7, low)
     last_day = np.minimum(periods.end, high)
-    eligible = (periods.pathway != SHORT_BREAK) & (last_day - first_day > 14)
-    chosen = np.flatnonzero(eligible & (rng.random(len(periods)) < 0.85))
+    eligible = np.flatnonzero((periods.pathway != SHORT_BREAK) & (last_day - first_day > 14))
+    # One period per child (the latest), so a child has one or two assessments.
+    latest = eligible[np.r_[periods.child[eligible][1:] != periods.child[eligible][:-1], True]]
+    chosen = latest[rng.random(len(latest)) < 0.85]
     span = last_day[chosen] - first_day[chosen]
     when = first_day[chosen] + (rng.random(len(chosen)) * np.minimum(span, 120)).astype(np.int64)
     again = (last_day[chosen] - when > 200) & (rng.random(len(chosen)) < 0.5)

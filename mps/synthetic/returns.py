@@ -133,6 +133,7 @@ def year_return(
     if year >= FIRST_SW_YEAR:
         workers = history.social_workers
         pick = (workers.start <= end) & (workers.end >= start)
+        pick &= np.isin(workers.child, looked_after)
         tables["sw_episodes"] = _frame("sw_episodes", {
             "CHILD": ids[workers.child[pick]], "DOB": dob_text[workers.child[pick]],
             "SW_ID": workers.code[pick, 0], "SW_DECOM": dates(workers.start[pick]),

@@ -59,8 +59,10 @@ def simulate_short_breaks(
     cumulative = np.cumsum(gaps)
     group_start = np.repeat(np.cumsum(breaks) - breaks, breaks)
     start = first_day[child] + cumulative - cumulative[group_start]
-    nights = rng.integers(1, 5, len(child))
-    end = start + nights
+    within = start < span_end[child]
+    breaks = np.bincount(child[within], minlength=n_children)
+    child, start = child[within], start[within]
+    end = start + rng.integers(1, 5, len(child))
     n = len(child)
     male = np.repeat(rng.random(n_children) < 0.62, breaks)
     ethnic = np.repeat(choose_codes(rng, cal.ETHNIC_NON_UASC, n_children), breaks)
