@@ -9,7 +9,10 @@ examples.
 from __future__ import annotations
 
 import json
+import os
 import re
+import resource
+import time
 from pathlib import Path
 
 import numpy as np
@@ -215,6 +218,27 @@ def test_england_sized_preset_has_about_80000_children_looked_after() -> None:
     assert 100 <= np.percentile(rates, 90) <= 145
 
 
+@pytest.mark.skipif(
+    not os.environ.get("MPS_SLOW_TESTS"),
+    reason="England-sized generation takes about 25 s: set MPS_SLOW_TESTS=1 to run it",
+)
+def test_england_sized_demo_generates_in_under_two_minutes(tmp_path: Path) -> None:
+    began = time.perf_counter()
+    manifest = write_demo_data(tmp_path / "england", boroughs=150)
+    assert time.perf_counter() - began < 120
+    # ru_maxrss is in kilobytes on Linux: the whole test process stays under 3 GB.
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 3 * 1024 * 1024
+    stock = 0
+    for relative in manifest.files:
+        if relative.endswith(".csv") and "/ssda903/2025/" in relative:
+            path = tmp_path / "england" / relative
+            if path.read_text(encoding="utf-8").startswith("CHILD,DECOM,"):
+                episodes = _read(path)
+                open_ = episodes.loc[episodes["DEC"].eq("") & ~episodes["LS"].isin(["V3", "V4"])]
+                stock += open_["CHILD"].nunique()
+    assert 74_000 <= stock <= 86_000  # England: 81,770 at 31 March 2025 (§3.1)
+
+
 def test_more_boroughs_get_further_fictional_names_and_load_cleanly(tmp_path: Path) -> None:
     from mps.data.ssda903 import load_borough, read_postcode_directory
 
@@ -355,10 +379,12 @@ def test_ages_fit_legal_statuses_placements_and_leaving_reasons(
     assert (age_out[ended["REC"].isin(["E5", "E6"])] >= 14).all()  # rule 387
     assert (age_out[ended["REC"] == "E7"] >= 16).all()  # rule 389
     assert (age_out[ended["REC"].isin(["E11", "E12"])] < 18).all()  # rule 386
-    # Adoption only from an adoptive placement (rule 390), mostly young children.
+    # Adoption only from an adoptive placement (rule 390), of young children (nationally
+    # about three-quarters are 1-4 when adopted).
     adopted = ended.loc[ended["REC"].isin(["E11", "E12"])]
     assert adopted["PLACE"].isin(["A3", "A4", "A5", "A6"]).all()
-    assert (age_out[adopted.index] < 5).mean() > 0.9
+    assert (age_out[adopted.index] < 5).mean() > 0.7
+    assert (age_out[adopted.index] < 10).all()
 
 
 def test_placements_providers_and_postcodes_are_consistent(

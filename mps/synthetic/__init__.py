@@ -33,7 +33,7 @@ from mps.synthetic.history import plant_canaries, simulate_borough
 from mps.synthetic.inputs import needs_frame, population_frame, referrals_frame, spend_frame
 from mps.synthetic.placements import places_for
 from mps.synthetic.providers import build_register
-from mps.synthetic.returns import year_return
+from mps.synthetic.returns import dates, year_return
 from mps.synthetic.writer import (
     MANIFEST_FILE,
     AtomicFolder,
@@ -105,8 +105,7 @@ def write_demo_data(
             places = places_for(index, distances, register)
             history = simulate_borough(rng, borough, index, places, register, book, years)
             for slug, child, dob, postcode in plant_canaries(history, canaries, book):
-                dob_text = str(np.datetime64(int(dob), "D").astype("datetime64[D]"))
-                planted.append(Canary(slug, child, dob_text, postcode))
+                planted.append(Canary(slug, child, str(dates(np.array([dob]))[0]), postcode))
             for year in years:
                 for table, frame in year_return(history, year, book, rng).items():
                     name = file_name(index, table, year, borough.code)

@@ -162,7 +162,7 @@ def demo_boroughs(count: int = 8, rng: np.random.Generator | None = None) -> lis
     ``E06900009``..., populations and rates drawn like England's LAs (reference §3.9:
     median under-18 population 60k, median rate 71) and scaled so that 150 boroughs hold
     about 80,000 children looked after and 11.7 million children. They sit on a jittered
-    30 km grid, so neighbours are 10-30 miles apart.
+    26 km grid, so neighbours are 10-30 miles apart.
     """
     if count < 1:
         raise ValueError(f"boroughs must be at least 1, not {count}")
@@ -176,8 +176,8 @@ def demo_boroughs(count: int = 8, rng: np.random.Generator | None = None) -> lis
         assert rng is not None
         columns = int(np.ceil(np.sqrt(count * 1.4)))
         cells = np.arange(count)
-        east = 180_000 + (cells % columns) * 30_000 + rng.uniform(-6_000, 6_000, count)
-        north = 120_000 + (cells // columns) * 30_000 + rng.uniform(-6_000, 6_000, count)
+        east = 180_000 + (cells % columns) * 26_000 + rng.uniform(-5_000, 5_000, count)
+        north = 120_000 + (cells // columns) * 26_000 + rng.uniform(-5_000, 5_000, count)
         centres = list(zip(east.round(), north.round(), strict=True))
     for i in named:
         slug, name, code, population, rate = _NAMED[i]

@@ -23,6 +23,9 @@ UASC_SHARE_OF_STOCK = 0.075
 UASC_BY_YEAR = {2020: 0.95, 2021: 0.75, 2022: 1.0, 2023: 1.25, 2024: 1.2, 2025: 1.0}
 #: Share of starts that are a return to care of a child who was looked after before.
 RE_ENTRY_SHARE = 0.12
+#: Chance that a child who went home (or left for another reason) before 16.5 returns to care,
+#: tuned so that returns are RE_ENTRY_SHARE of starts.
+RE_ENTRY_CHANCE = 0.45
 
 # --- Pathways out of care --------------------------------------------------------------
 ADOPTION, SGO, HOME, LONG_TERM, LEAVE_16, OTHER = range(6)
@@ -100,9 +103,9 @@ PLACEMENT_WEIGHTS = np.array(
     [
         [38.0, 20.0, 20.0, 0.0, 0.0, 0.0, 24.0, 0.0, 3.5],
         [32.0, 19.0, 28.0, 3.0, 0.0, 0.0, 24.0, 0.0, 2.5],
-        [27.0, 14.5, 31.0, 14.0, 0.0, 0.2, 18.0, 0.0, 5.0],
-        [22.0, 10.0, 29.0, 25.0, 0.0, 0.4, 18.0, 0.0, 7.0],
-        [13.5, 7.0, 18.0, 16.0, 45.0, 0.3, 12.0, 0.0, 6.0],
+        [27.0, 14.5, 31.0, 15.5, 0.0, 0.2, 18.0, 0.0, 5.0],
+        [22.0, 10.0, 29.0, 28.0, 0.0, 0.4, 18.0, 0.0, 7.0],
+        [13.5, 7.0, 18.0, 18.0, 45.0, 0.3, 12.0, 0.0, 6.0],
     ]
 )
 PLACEMENT_WEIGHTS_UASC = np.array(
@@ -113,7 +116,7 @@ PLACEMENT_WEIGHTS_UASC = np.array(
 )
 #: Chance that a move keeps the previous kind of placement (fostering stays fostering).
 PLACEMENT_PERSISTENCE = 0.5
-#: Moves to a new carer per year by age group at start (0-4, 5-9, 10-13, 14-15, 16-17),
+#: Moves to a new carer per year by age group at start (<1, 1-4, 5-9, 10-13, 14-15, 16-17),
 #: before the child's complexity and the borough's instability. Tuned to ~10% of children
 #: at 31 March with 3+ placements in the year (§3.7).
 MOVE_RATE = np.array([0.22, 0.22, 0.32, 0.40, 0.38, 0.38])

@@ -110,7 +110,16 @@ def simulate_borough(
     )  # fmt: skip
 
 
-def _append(periods, legal, placements, home, more_periods, more_legal, more_placements, more_home):
+def _append(
+    periods: Periods,
+    legal: LegalStatus,
+    placements: Placements,
+    home: np.ndarray,
+    more_periods: Periods,
+    more_legal: LegalStatus,
+    more_placements: Placements,
+    more_home: np.ndarray,
+) -> tuple[Periods, LegalStatus, Placements, np.ndarray]:
     """Add the short-break periods after the others (their indices shift by len(periods))."""
     shift = len(periods)
     more_placements.period = more_placements.period + shift

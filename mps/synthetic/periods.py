@@ -215,7 +215,7 @@ def simulate_periods(rng: np.random.Generator, borough: DemoBorough, last_year: 
         again = (
             np.isin(before.rec, ["E4A", "E4B", "E13", "E8"])
             & (age_end < 16.5)
-            & (rng.random(len(before)) < 0.3)
+            & (rng.random(len(before)) < cal.RE_ENTRY_CHANCE)
             & (before.end + gap <= last_day)
             & ((before.end + gap - before.dob) / DAYS_PER_YEAR < 17.5)
         )

@@ -69,7 +69,8 @@ class DemoBoroughInfo:
 
 @dataclass(frozen=True)
 class Canary:
-    """A planted child (for leak tests): its borough, CHILD, DOB and home postcode."""
+    """A planted child (for leak tests): its borough, CHILD, DOB (DD/MM/YYYY, as in the
+    files) and home postcode."""
 
     borough: str
     child: str
