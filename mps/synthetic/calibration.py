@@ -14,8 +14,9 @@ import numpy as np
 #: and every care leaver aged up to 21 then, started after 1 April 1997.
 FIRST_START_YEAR = 1998
 #: Starts per child looked after at 31 March (Little's law: about 2.45 years in care, §3.1).
-#: Non-UASC and UASC children stay different lengths (2.64 and 1.38 years on average).
-MEAN_YEARS_NON_UASC = 2.64
+#: Non-UASC and UASC children stay different lengths: 2.8 (returns to care included) and
+#: 1.38 years on average.
+MEAN_YEARS_NON_UASC = 2.8
 MEAN_YEARS_UASC = 1.38
 #: UASC share of children looked after at 31 March nationally (§3.1: 8.0-8.8%).
 UASC_SHARE_OF_STOCK = 0.075
