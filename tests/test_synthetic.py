@@ -64,10 +64,14 @@ TEMPORARY = sorted(codes.TEMPORARY_PLACE)
 
 
 # --- Fixtures -------------------------------------------------------------------------------
+#: The seed of the demo under test (MPS_DEMO_SEED=... checks the calibration on another one).
+SEED = int(os.environ.get("MPS_DEMO_SEED", "2018"))
+
+
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoManifest]:
     root = tmp_path_factory.mktemp("synthetic") / "demo"
-    return root, write_demo_data(root)
+    return root, write_demo_data(root, seed=SEED)
 
 
 @pytest.fixture(scope="session")
@@ -184,18 +188,18 @@ def test_the_eight_boroughs_are_named_and_coded_as_specified(
     assert manifest.years == YEARS
     written = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
     assert written == sorted([*manifest.files, "demo_manifest.json"])
-    assert json.loads((root / "demo_manifest.json").read_text())["seed"] == 2018
+    assert json.loads((root / "demo_manifest.json").read_text())["seed"] == SEED
 
 
 def test_same_seed_gives_identical_bytes_and_another_seed_differs(
     demo: tuple[Path, DemoManifest], tmp_path: Path
 ) -> None:
     root, manifest = demo
-    again = write_demo_data(tmp_path / "again")
+    again = write_demo_data(tmp_path / "again", seed=SEED)
     assert again.files == manifest.files
     for relative in [*manifest.files, "demo_manifest.json"]:
         assert (tmp_path / "again" / relative).read_bytes() == (root / relative).read_bytes()
-    other = write_demo_data(tmp_path / "other", seed=7)
+    other = write_demo_data(tmp_path / "other", seed=SEED + 1)
     changed = [
         f for f in other.files if (tmp_path / "other" / f).read_bytes() != (root / f).read_bytes()
     ]
@@ -371,8 +375,8 @@ def test_ages_fit_legal_statuses_placements_and_leaving_reasons(
     for place, lowest in minimum.items():
         assert (age[e["PLACE"] == place] >= lowest).all(), place
     assert (age[e["LS"].str.startswith("J")] >= 10).all()
-    # Children's homes mostly for children of 10 and over.
-    assert (age[e["PLACE"] == "K2"] >= 10).mean() > 0.85
+    # Children's homes mostly for children of 10 and over (short breaks aside).
+    assert (age[(e["PLACE"] == "K2") & ~e["LS"].isin(["V3", "V4"])] >= 10).mean() > 0.85
     ended = e.loc[e["REC"].ne("") & e["REC"].ne("X1")]
     age_out = codes.age_in_years(ended["birth"], ended["end"]).astype(float)
     assert (age_out[ended["REC"] == "E17"] >= 18).all()  # rule 460
@@ -380,11 +384,11 @@ def test_ages_fit_legal_statuses_placements_and_leaving_reasons(
     assert (age_out[ended["REC"] == "E7"] >= 16).all()  # rule 389
     assert (age_out[ended["REC"].isin(["E11", "E12"])] < 18).all()  # rule 386
     # Adoption only from an adoptive placement (rule 390), of young children (nationally
-    # about three-quarters are 1-4 when adopted).
+    # about three-quarters are 1-4 when adopted and 3% are 10 or over).
     adopted = ended.loc[ended["REC"].isin(["E11", "E12"])]
     assert adopted["PLACE"].isin(["A3", "A4", "A5", "A6"]).all()
     assert (age_out[adopted.index] < 5).mean() > 0.7
-    assert (age_out[adopted.index] < 10).all()
+    assert (age_out[adopted.index] >= 10).mean() < 0.05
 
 
 def test_placements_providers_and_postcodes_are_consistent(
@@ -549,11 +553,10 @@ def test_provider_register_looks_like_ofsted(root: Path, returns: dict[str, pd.D
         providers["Overall experiences and progress of children and young people"] != ""
     ]
     rating = shares(rated["Overall experiences and progress of children and young people"])
-    # 2023-24 judgements (§3.12): 11 / 75 / 11 / 3%.
-    assert abs(rating["Good"] - 75) <= 8
-    assert abs(rating["Outstanding"] - 11) <= 6
-    assert abs(rating["Requires improvement to be good"] - 11) <= 6
-    assert rating.get("Inadequate", 0) <= 7
+    # 2023-24 judgements (§3.12): 11 / 75 / 11 / 3%, within 2 points.
+    expected = dict(zip(layout.OFSTED_RATINGS, (11, 75, 11, 3), strict=True))
+    for judgement, target in expected.items():
+        assert abs(rating.get(judgement, 0) - target) <= 2, judgement
     assert set(providers["Sector"]) <= {"Private", "Local Authority", "Voluntary"}
     # Independent homes' provider codes follow their sector.
     e = returns["episodes"]

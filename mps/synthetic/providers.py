@@ -18,7 +18,7 @@ import pandas as pd
 
 from mps.data.layout import OFSTED_RATINGS, PROVIDER_COLUMNS
 from mps.synthetic.geography import Authority, PostcodeBook
-from mps.synthetic.periods import choose_codes, day
+from mps.synthetic.periods import day
 
 #: Ofsted's provision types used here.
 LA_FOSTERING = "Local authority fostering agency"
@@ -172,6 +172,15 @@ def build_register(
     return _finish(rng, rows, authorities, book)
 
 
+def _quota(rng: np.random.Generator, shares: dict[str, float], size: int) -> np.ndarray:
+    """``size`` codes in the given shares as nearly as whole numbers allow, shuffled."""
+    p = _normalised(shares)
+    counts = np.floor(p * size).astype(int)
+    remainder = p * size - counts
+    counts[np.argsort(-remainder, kind="stable")[: size - counts.sum()]] += 1
+    return rng.permutation(np.repeat(np.array(list(shares), dtype=object), counts))
+
+
 def _normalised(shares: dict) -> np.ndarray:
     p = np.array(list(shares.values()), dtype=float)
     return p / p.sum()
@@ -192,7 +201,8 @@ def _finish(
         np.char.add("SC", social_care.astype(str)).astype(object),
     )
     inspected = frame["inspected"].to_numpy(dtype=bool)
-    rating = np.where(inspected, choose_codes(rng, _RATING_SHARES, n), "")
+    rating = np.full(n, "", dtype=object)
+    rating[np.flatnonzero(inspected)] = _quota(rng, _RATING_SHARES, int(inspected.sum()))
     date = rng.integers(day(2022, 4, 1), day(2025, 3, 31) + 1, n)
     authority = frame["authority"].to_numpy(dtype=np.int64)
     postcode = np.full(n, -1, dtype=np.int64)
