@@ -195,7 +195,9 @@ def test_same_seed_gives_identical_bytes_and_another_seed_differs(
     demo: tuple[Path, DemoManifest], tmp_path: Path
 ) -> None:
     root, manifest = demo
+    began = time.perf_counter()
     again = write_demo_data(tmp_path / "again", seed=SEED)
+    assert time.perf_counter() - began < 15  # a few seconds for the eight boroughs
     assert again.files == manifest.files
     for relative in [*manifest.files, "demo_manifest.json"]:
         assert (tmp_path / "again" / relative).read_bytes() == (root / relative).read_bytes()
@@ -628,6 +630,13 @@ def test_children_looked_after_at_31_march_match_england(
     # Sex (§3.2): 56% male, within 3 points. UASC (§3.1): 7-9% nationally; 5-11% here.
     assert abs(stock["SEX"].isin(["1", "M"]).mean() * 100 - 56) <= 3
     assert 5 <= stock["UASC"].mean() * 100 <= 11
+    # UASC children are mostly boys of 16-17, in care for absent parenting (N8), from
+    # Africa, Afghanistan and elsewhere (§3.2-3.5).
+    uasc = stock.loc[stock["UASC"]]
+    assert uasc["SEX"].isin(["1", "M"]).mean() >= 0.85
+    assert (codes.age_in_years(uasc["birth"], codes.year_end(year)) >= 16).mean() >= 0.6
+    assert uasc["CIN"].eq("N8").mean() >= 0.85
+    assert uasc["ETHNIC"].isin(["BAFR", "AOTH", "OOTH", "BOTH", "WOTH"]).all()
     # Ethnicity (§3.2): White 71, Mixed 11, Black 8, Asian 5, Other 4, not known 1.
     group = shares(codes.ethnic_group(stock["ETHNIC"]))
     expected = {"White": (71, 4), "Mixed": (11, 3), "Black": (8, 3), "Asian": (5, 2.5),

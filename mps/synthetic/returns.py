@@ -35,7 +35,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "reviews": ("CHILD", "DOB", "REVIEW", "REVIEW_CODE"),
     "sw_episodes": ("CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
 }  # fmt: skip
-FIRST_SW_YEAR = 2024
+FIRST_SW_YEAR = 2024  # SWEpisodes began with the 2023-24 return
+LAST_NUMERIC_SEX_YEAR = 2024  # SEX 1/2 until 2023-24, then M/F/U (rule 101)
 
 _DATE_ORIGIN = day(1950, 1, 1)
 _DATE_TEXT = (
@@ -105,9 +106,8 @@ def year_return(
     uasc_ever = np.zeros(len(ids), dtype=bool)
     uasc_ever[periods.child[periods.uasc]] = True
     upn = np.where(uasc_ever[everyone], "UN2", upn)
-    sex = np.where(child_male[everyone], "1", "2") if year <= 2024 else None
-    if sex is None:
-        sex = np.where(child_male[everyone], "M", "F")
+    male_code, female_code = ("1", "2") if year <= LAST_NUMERIC_SEX_YEAR else ("M", "F")
+    sex = np.where(child_male[everyone], male_code, female_code)
     tables["header"] = _frame("header", {
         "CHILD": ids[everyone], "SEX": sex, "DOB": dob_text[everyone],
         "ETHNIC": _ethnic_by_child(history)[everyone], "UPN": upn,
@@ -214,7 +214,6 @@ def _oc2(
     pick = (periods.start <= start) & (periods.end > end) & (periods.pathway != SHORT_BREAK)
     child, dob, z = periods.child[pick], periods.dob[pick], periods.complexity[pick]
     n = len(child)
-    age_start = (start - dob) / DAYS_PER_YEAR
     age_end = (end - dob) / DAYS_PER_YEAR
     sdq_due = (start >= birthday(dob, 4)) & (end < birthday(dob, 17))
     edge = ~sdq_due & (end >= birthday(dob, 4)) & (start < birthday(dob, 17))
@@ -227,7 +226,6 @@ def _oc2(
 
     misuse = np.where(age_end >= 11, yes(0.04 + 0.04 * (z > 1)), "0")
     received = np.where(misuse == "1", yes(0.6), "")
-    del age_start
     return _frame("oc2", {
         "CHILD": history.child_id[child], "DOB": dob_text[child],
         "SDQ_SCORE": np.where(scored, score, ""),
