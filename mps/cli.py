@@ -91,7 +91,7 @@ def validate(
     for severity in Severity:
         found = result.by_severity(severity)
         for issue in found[:show]:
-            out.print(f"  {issue.describe()}", highlight=False)
+            out.print(f"  {issue.describe()}", highlight=False, markup=False)
         if len(found) > show:
             out.print(f"  … and {len(found) - show} more {severity.value} issue(s)")
     if report:
