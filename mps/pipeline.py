@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import logging
+import multiprocessing
 import os
 import shutil
 import time
@@ -116,6 +117,14 @@ def _quiet_logs() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+def _worker_start(notebooks_dir: str) -> None:
+    """Each worker starts its warm kernel at once, while the boroughs are being prepared."""
+    from mps.kernels import prestart_in_background
+
+    _quiet_logs()
+    prestart_in_background(notebooks_dir)
+
+
 def _prepare_job(consortium: ConsortiumSettings, borough: str, out_dir: Path) -> JobResult:
     from mps.area import prepare_borough
 
@@ -157,11 +166,14 @@ def _notebook_job(notebook: Path, output: Path, parameters: dict) -> JobResult:
     started = time.perf_counter()
     output.parent.mkdir(parents=True, exist_ok=True)
     area = parameters["area"]
+    from mps.kernels import ENGINE_NAME
+
     try:
         papermill.execute_notebook(
             str(notebook),
             str(output),
             parameters=parameters,
+            engine_name=ENGINE_NAME,
             kernel_name=KERNEL_NAME,
             progress_bar=False,
             log_output=False,
@@ -263,7 +275,17 @@ def run_build(
         report(job_result)
 
     needed = sorted({b for area in plan.areas for b in area.boroughs})
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # forkserver: workers start from a clean process with pandas already imported, not as
+    # forks of this one (which runs the progress bar's thread).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pandas", "mps.area", "papermill", "mps.kernels"])
+    notebooks_dir = str(plan.notebooks[0].parent) if plan.notebooks else "."
+    with ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_worker_start,
+        initargs=(notebooks_dir,),
+    ) as pool:
         # 1. prepare every borough any area needs
         prepared: dict[str, bool] = {}
         futures = {
