@@ -249,6 +249,7 @@ def _child_rows(
             "SEX": chosen["SEX"],
             "DOB": chosen["DOB"],
             "ETHNIC": chosen["ETHNIC"],
+            "ethnic_group": codes.ethnic_group(chosen["ETHNIC"]),
             "UASC": chosen["UASC"].astype(bool),
             "DUC": chosen["DUC"],
             "LS": chosen["LS"],
@@ -292,14 +293,15 @@ def looked_after_on(episodes: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
 
     A child is looked after on D when an episode has DECOM <= D and DEC blank or after D;
     children whose episode on D is a short break (LS V3/V4) are left out. Columns: la,
-    CHILD, SEX, DOB, ETHNIC, UASC (recorded as UASC), DUC, uasc_on_date (UASC with no DUC
-    on or before D), LS, CIN, the placement (PLACE, PLACE_PROVIDER, URN, PL_DISTANCE, PL_LA,
-    PL_LOCATION: for a child in a temporary placement, those of the latest placement before
-    it in the period of care), placement_category (temporary resolved; ``other`` when there
-    is no placement to resolve to), temporary_place (the T0-T4 code, else blank), age
-    (completed years on D), age_band, DECOM (of the episode open on D) and period_start
-    (DECOM of the first episode of the period of care: the start, or the first episode the
-    returns hold). Sorted by la and CHILD.
+    CHILD, SEX, DOB, ETHNIC, ethnic_group (DfE's major groups), UASC (recorded as UASC),
+    DUC, uasc_on_date (UASC with no DUC on or before D), LS, CIN, the placement (PLACE,
+    PLACE_PROVIDER, URN, PL_DISTANCE, PL_LA, PL_LOCATION: for a child in a temporary
+    placement, those of the latest placement before it in the period of care),
+    placement_category (temporary resolved; ``other`` when there is no placement to resolve
+    to), temporary_place (the T0-T4 code, else blank), age (completed years on D),
+    age_band, DECOM (of the episode open on D) and period_start (DECOM of the first episode
+    of the period of care: the start, or the first episode the returns hold). Sorted by la
+    and CHILD.
     """
     return _looked_after_on(_prepare(episodes), date)
 
