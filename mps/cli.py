@@ -155,9 +155,12 @@ def build(
 
     published = outcome.published()
     if published:
-        out.print(f"Published documents ({len(published)}) under {plan.publish_dir}:")
+        # soft_wrap: paths are printed whole, never broken across lines
+        out.print(
+            f"Published documents ({len(published)}) under {plan.publish_dir}:", soft_wrap=True
+        )
         for path in published:
-            out.print(f"  {path}", highlight=False)
+            out.print(f"  {path}", highlight=False, soft_wrap=True)
     if not outcome.ok:
         failures = outcome.failures
         console.print(f"[bold red]{len(failures)} job(s) failed[/]; the others finished.")

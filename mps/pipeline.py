@@ -175,6 +175,7 @@ def _notebook_job(notebook: Path, output: Path, parameters: dict) -> JobResult:
             parameters=parameters,
             engine_name=ENGINE_NAME,
             kernel_name=KERNEL_NAME,
+            language="python",  # a notebook saved without kernel metadata still runs
             progress_bar=False,
             log_output=False,
             cwd=str(notebook.parent),

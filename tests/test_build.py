@@ -104,7 +104,11 @@ def test_a_failing_borough_does_not_stop_the_others(demo_data: Path, tmp_path: P
     shutil.copytree(demo_data, data)
     # Remove SOUTH's 2023 header file: a fatal problem for that borough only.
     year_folder = data / SOUTH / "ssda903" / "2023"
-    header = [p for p in year_folder.iterdir() if "CHILD,SEX,DOB" in p.read_text().splitlines()[0]]
+    header = [
+        p
+        for p in year_folder.iterdir()
+        if p.read_text().splitlines()[0].startswith("CHILD,SEX,DOB,ETHNIC")
+    ]
     assert len(header) == 1
     header[0].unlink()
 
