@@ -71,15 +71,23 @@ log = logging.getLogger("mps.kernels")
 class WarmKernel:
     """One kernel kept alive in this process, with the analysis stack imported."""
 
-    def __init__(self, kernel_name: str = KERNEL_NAME):
+    def __init__(self, kernel_name: str = KERNEL_NAME, log_dir: str | Path | None = None):
         self.kernel_name = kernel_name
+        #: The kernel process's own log lines (start-up warnings, crashes) go to a file
+        #: here rather than the analyst's terminal; cell outputs are not affected.
+        self.log_dir = Path(log_dir) if log_dir else None
         self.manager: KernelManager | None = None
         self.notebooks_run = 0
         self._lock = threading.Lock()  # prestart may run in a background thread
 
     def _start(self, cwd: str) -> None:
         manager = KernelManager(kernel_name=self.kernel_name)
-        manager.start_kernel(cwd=cwd)
+        streams = {}
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            log_file = open(self.log_dir / f"kernel-{os.getpid()}.log", "ab")  # noqa: SIM115
+            streams = {"stdout": log_file, "stderr": log_file}
+        manager.start_kernel(cwd=cwd, **streams)
         client = manager.client()
         client.start_channels()
         try:
@@ -133,29 +141,31 @@ class WarmKernel:
 _KERNEL: WarmKernel | None = None
 
 
-def warm_kernel() -> WarmKernel:
+def warm_kernel(log_dir: str | Path | None = None) -> WarmKernel:
     """This process's warm kernel (shut down when the process exits)."""
     global _KERNEL
     if _KERNEL is None:
-        _KERNEL = WarmKernel()
+        _KERNEL = WarmKernel(log_dir=log_dir)
         # multiprocessing workers leave through os._exit: atexit would never run.
         multiprocessing_util.Finalize(_KERNEL, _KERNEL.shutdown, exitpriority=10)
     return _KERNEL
 
 
-def prestart(cwd: str | Path) -> float:
+def prestart(cwd: str | Path, log_dir: str | Path | None = None) -> float:
     """Start this process's warm kernel now (e.g. while data is being prepared)."""
     started = time.perf_counter()
-    warm_kernel().ensure_started(str(cwd))
+    warm_kernel(log_dir).ensure_started(str(cwd))
     return time.perf_counter() - started
 
 
-def prestart_in_background(cwd: str | Path) -> threading.Thread:
+def prestart_in_background(
+    cwd: str | Path, log_dir: str | Path | None = None
+) -> threading.Thread:
     """Start the warm kernel in a background thread; notebooks wait for it if needed."""
 
     def start() -> None:
         try:
-            prestart(cwd)
+            prestart(cwd, log_dir)
         except Exception:  # the first notebook will retry and report the error
             log.exception("could not prestart the warm kernel")
 

@@ -117,12 +117,12 @@ def _quiet_logs() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def _worker_start(notebooks_dir: str) -> None:
+def _worker_start(notebooks_dir: str, log_dir: str) -> None:
     """Each worker starts its warm kernel at once, while the boroughs are being prepared."""
     from mps.kernels import prestart_in_background
 
     _quiet_logs()
-    prestart_in_background(notebooks_dir)
+    prestart_in_background(notebooks_dir, log_dir)
 
 
 def _prepare_job(consortium: ConsortiumSettings, borough: str, out_dir: Path) -> JobResult:
@@ -183,7 +183,9 @@ def _notebook_job(notebook: Path, output: Path, parameters: dict) -> JobResult:
     except Exception as error:
         message = f"{type(error).__name__}: {error}"
         if type(error).__name__ == "PapermillExecutionError":
-            message = f"{error.ename}: {error.evalue} (cell {error.exec_count})"
+            # cell_index, not exec_count: a warm kernel's counter runs across notebooks
+            cell = error.cell_index + 1
+            message = f"{error.ename}: {error.evalue} (cell {cell} of the executed notebook)"
         return JobResult(
             "notebook",
             area,
@@ -255,7 +257,9 @@ def plan_build(
                 f"unknown area(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
             )
         all_areas = [a for a in all_areas if a.slug in areas]
-    return BuildPlan(consortium, Path(build_root) / consortium.slug, notebooks, all_areas)
+    # Absolute: notebooks run with their own folder as working directory.
+    root = Path(build_root).resolve() / consortium.slug
+    return BuildPlan(consortium, root, notebooks, all_areas)
 
 
 def run_build(
@@ -285,7 +289,7 @@ def run_build(
         max_workers=jobs,
         mp_context=context,
         initializer=_worker_start,
-        initargs=(notebooks_dir,),
+        initargs=(notebooks_dir, str(plan.root / "logs")),
     ) as pool:
         # 1. prepare every borough any area needs
         prepared: dict[str, bool] = {}

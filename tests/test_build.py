@@ -155,3 +155,18 @@ def test_a_failing_notebook_is_reported_and_isolated(demo_data: Path, tmp_path: 
     assert "RuntimeError" in message and "planted failure for Brightwater" in message
     published = {Path(p).parent.name for p in outcome.published()}
     assert published == {NORTH, "pair"}
+
+
+def test_a_relative_build_folder_reaches_the_notebooks_as_an_absolute_path(
+    demo_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Notebooks run in their own folder, so a relative path would point somewhere else.
+    monkeypatch.chdir(tmp_path)
+    consortium = load_consortium(consortium_file(tmp_path, demo_data))
+    plan = plan_build(consortium, build_root=Path("build"))
+    assert plan.root == tmp_path / "build" / "pair"
+    parameters = plan.areas[0].notebook_parameters(
+        plan.prepared_dir, plan.tables_dir(plan.areas[0])
+    )
+    assert Path(parameters["prepared_dir"]).is_absolute()
+    assert Path(parameters["tables_dir"]).is_absolute()
