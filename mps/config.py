@@ -146,7 +146,25 @@ class AreaSettings(BaseModel):
                 return own
         return self.consortium.targets
 
-    def notebook_parameters(self, prepared_dir: Path | None, tables_dir: Path) -> dict[str, Any]:
+    @property
+    def narrative(self) -> dict[str, Any]:
+        """The consortium's narrative, with the borough's own keys winning."""
+        own = self.consortium.narrative
+        if self.kind == "borough":
+            own = deep_merge(own, self.consortium.borough(self.slug).narrative)
+        return own
+
+    def analysis_settings(self) -> dict[str, Any]:
+        """Settings the notebooks' analysis reads (``settings`` parameter): plain values only,
+        so papermill can inject them and they travel with the executed notebook."""
+        return {
+            "targets": self.targets.model_dump(mode="json"),
+            "narrative": self.narrative,
+        }
+
+    def notebook_parameters(
+        self, prepared_dir: Path | None, tables_dir: Path, results_dir: Path | None = None
+    ) -> dict[str, Any]:
         """The values papermill injects into each notebook's ``parameters`` cell."""
         consortium = self.consortium
         return {
@@ -161,12 +179,14 @@ class AreaSettings(BaseModel):
             "data_dir": str(consortium.data_dir),
             "prepared_dir": str(prepared_dir) if prepared_dir else "",
             "tables_dir": str(tables_dir),
+            "results_dir": str(results_dir) if results_dir else "",
             "years": list(consortium.years),
             "reporting_year": consortium.latest_year,
             "suppression_threshold": consortium.disclosure.threshold,
             "round_to": (consortium.disclosure.round_consortium_to or 0)
             if self.kind == "consortium"
             else 0,
+            "settings": self.analysis_settings(),
         }
 
 

@@ -158,9 +158,7 @@ def prestart(cwd: str | Path, log_dir: str | Path | None = None) -> float:
     return time.perf_counter() - started
 
 
-def prestart_in_background(
-    cwd: str | Path, log_dir: str | Path | None = None
-) -> threading.Thread:
+def prestart_in_background(cwd: str | Path, log_dir: str | Path | None = None) -> threading.Thread:
     """Start the warm kernel in a background thread; notebooks wait for it if needed."""
 
     def start() -> None:

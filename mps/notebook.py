@@ -10,7 +10,9 @@ carries alt text and is drawn from a published table.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +25,8 @@ from mps import charts
 from mps.area import COUNTS_FILE, AreaData, load_area
 from mps.presentation import PublishableTable
 from mps.tables import TableRegistry, protect_for_publication, table_html
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 #: The names every notebook's ``parameters`` cell defines (papermill injects them).
 PARAMETERS = (
@@ -37,10 +41,12 @@ PARAMETERS = (
     "data_dir",
     "prepared_dir",
     "tables_dir",
+    "results_dir",
     "years",
     "reporting_year",
     "suppression_threshold",
     "round_to",
+    "settings",
 )
 
 
@@ -59,10 +65,12 @@ class AreaReport:
     data_dir: str
     prepared_dir: str
     tables_dir: str
+    results_dir: str
     years: list[int]
     reporting_year: int
     suppression_threshold: int
     round_to: int
+    settings: dict[str, Any]
     _registry: TableRegistry = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -86,6 +94,29 @@ class AreaReport:
             prepared_dir=self.prepared_dir or None,
             years=self.years,
         )
+
+    def cached(self, name: str, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """A result computed once per build and area, shared between the area's notebooks.
+
+        The first notebook to ask computes it and saves it as Parquet in ``results_dir``;
+        later ones read the file. Without a ``results_dir`` (a notebook opened on its own)
+        it is simply computed. Results are internal: they may be child-level.
+        """
+        if not self.results_dir:
+            return compute()
+        if not _SLUG.match(name):
+            raise ValueError(f"result name {name!r}: use lower-case letters, digits, - and _")
+        path = Path(self.results_dir) / f"{name}.parquet"
+        if path.is_file():
+            return pd.read_parquet(path)
+        result = compute()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written under a temporary name and renamed: a notebook running at the same time
+        # never reads half a file.
+        partial = path.with_name(f".{name}-{os.getpid()}.parquet")
+        result.to_parquet(partial, index=False)
+        os.replace(partial, path)
+        return result
 
     @property
     def episodes(self) -> pd.DataFrame:

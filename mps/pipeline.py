@@ -221,8 +221,14 @@ class BuildPlan:
     def area_dir(self, area: AreaSettings) -> Path:
         return self.root / area.slug
 
-    def tables_dir(self, area: AreaSettings) -> Path:
-        return self.area_dir(area) / "tables"
+    def tables_dir(self, area: AreaSettings, notebook: str | None = None) -> Path:
+        """Published tables (the data annex sources): one folder per notebook."""
+        tables = self.area_dir(area) / "tables"
+        return tables / notebook if notebook else tables
+
+    def results_dir(self, area: AreaSettings) -> Path:
+        """Results computed once and shared by the area's notebooks (internal)."""
+        return self.area_dir(area) / "results"
 
     def job_count(self) -> int:
         return len(self.consortium.boroughs) + len(self.areas) * (len(self.notebooks) + 1)
@@ -318,12 +324,19 @@ def run_build(
                         )
                     )
                 continue
-            tables_dir = plan.tables_dir(area)
-            shutil.rmtree(tables_dir, ignore_errors=True)  # this run's tables only
-            parameters = area.notebook_parameters(plan.prepared_dir, tables_dir)
+            # this run's tables and shared results only
+            shutil.rmtree(plan.tables_dir(area), ignore_errors=True)
+            shutil.rmtree(plan.results_dir(area), ignore_errors=True)
             notebook_futures[area.slug] = [
                 pool.submit(
-                    _notebook_job, notebook, plan.area_dir(area) / notebook.name, parameters
+                    _notebook_job,
+                    notebook,
+                    plan.area_dir(area) / notebook.name,
+                    area.notebook_parameters(
+                        plan.prepared_dir,
+                        plan.tables_dir(area, notebook.stem),
+                        plan.results_dir(area),
+                    ),
                 )
                 for notebook in plan.notebooks
             ]

@@ -86,7 +86,14 @@ def test_build_publishes_every_area_without_child_data(demo_data: Path, tmp_path
     # no count from 1 to the threshold survives disclosure control.
     tables = {
         area: pd.read_csv(
-            tmp_path / "build" / "pair" / area / "tables" / "children-looked-after.csv", dtype=str
+            tmp_path
+            / "build"
+            / "pair"
+            / area
+            / "tables"
+            / "needs_analysis"
+            / "children-looked-after.csv",
+            dtype=str,
         )
         for area in (NORTH, SOUTH, "pair")
     }
