@@ -114,8 +114,15 @@ def build(
     area: Annotated[
         list[str] | None, typer.Option(help="Build only this area (repeat for several).")
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Run every job, even those whose inputs have not changed."),
+    ] = False,
 ) -> None:
     """Build the MPS and sufficiency plan for every borough and the consortium.
+
+    Only the jobs whose data, parameters, notebook or mps version changed since the last
+    build run again (the record is BUILD_DIR/<consortium>/manifest.json); --force runs all.
 
     Validates each borough's data, runs the analysis notebooks with papermill, and
     publishes the documents under BUILD_DIR/<consortium>/publish/<area>/.
@@ -151,7 +158,11 @@ def build(
                     highlight=False,
                 )
 
-        outcome = run_build(plan, jobs=jobs, on_result=on_result)
+        outcome = run_build(plan, jobs=jobs, force=force, on_result=on_result)
+
+    ran, fresh = len(outcome.ran), len(outcome.up_to_date)
+    if fresh:
+        out.print(f"{ran} job(s) run, {fresh} up to date (unchanged since the last build).")
 
     published = outcome.published()
     if published:

@@ -59,6 +59,15 @@ class BoroughSettings(_Strict):
     targets: Targets | None = None
 
 
+class RegionSettings(_Strict):
+    """A named group of member boroughs reported on as an area of its own (e.g. a region of
+    a national build, or a sub-group of a consortium), from their pooled data."""
+
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str
+    boroughs: list[str] = Field(min_length=1)
+
+
 class ConsortiumSettings(_Strict):
     """A consortium, its boroughs and the settings every area shares."""
 
@@ -66,6 +75,7 @@ class ConsortiumSettings(_Strict):
     name: str
     data_dir: Path
     boroughs: list[BoroughSettings]
+    regions: list[RegionSettings] = Field(default_factory=list)
     years: list[int] = Field(default_factory=lambda: [2021, 2022, 2023, 2024, 2025])
     reporting_year: int | None = None
     edition: str = Field(default_factory=lambda: str(date.today().year))
@@ -100,7 +110,7 @@ class ConsortiumSettings(_Strict):
         raise ParameterError(f"no borough {slug!r} in consortium {self.slug!r} (known: {known})")
 
     def areas(self) -> list[AreaSettings]:
-        """Every area a build covers: each borough, then the consortium."""
+        """Every area a build covers: each borough, each region, then the consortium."""
         areas = [
             AreaSettings(
                 consortium=self,
@@ -110,6 +120,17 @@ class ConsortiumSettings(_Strict):
                 boroughs=[b.slug],
             )
             for b in self.boroughs
+        ]
+        # A region is reported like a consortium: pooled data of several boroughs.
+        areas += [
+            AreaSettings(
+                consortium=self,
+                slug=r.slug,
+                name=r.name,
+                kind="consortium",
+                boroughs=list(r.boroughs),
+            )
+            for r in self.regions
         ]
         areas.append(
             AreaSettings(
@@ -277,4 +298,15 @@ def load_consortium(path: str | Path, *, data_dir: str | Path | None = None) -> 
     duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
     if duplicates:
         raise ParameterError(f"{path}: key boroughs: listed twice: {', '.join(duplicates)}")
+    # Every area has its own output folder: a region may not share a borough's name.
+    area_slugs = [*slugs, *(r.slug for r in settings.regions), settings.slug]
+    clashes = sorted({s for s in area_slugs if area_slugs.count(s) > 1})
+    if clashes:
+        raise ParameterError(f"{path}: key regions: area name(s) used twice: {', '.join(clashes)}")
+    for index, region in enumerate(settings.regions):
+        unknown = [b for b in region.boroughs if b not in slugs]
+        if unknown:
+            raise ParameterError(
+                f"{path}: key regions.{index}.boroughs: not member boroughs: {', '.join(unknown)}"
+            )
     return settings

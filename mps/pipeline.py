@@ -1,18 +1,23 @@
 """Plan and run a build: prepare each borough, run the notebooks, publish the documents.
 
-A build of a consortium has three stages:
+A build of a consortium has three kinds of job:
 
-1. **prepare**: each borough's 903 returns are read and validated once, into
-   ``build/<consortium>/prepared/<borough>/`` (episodes as Parquet, validation report).
-2. **analyse**: papermill runs every notebook for every area (each borough, then the
-   consortium) into ``build/<consortium>/<area>/``; published tables are saved beside it.
-3. **publish**: each area's tagged cells become its documents in
+1. **prepare** (one per borough): the borough's 903 returns are read and validated once,
+   into ``build/<consortium>/prepared/<borough>/`` (episodes as Parquet, validation report).
+2. **notebooks** (one per area: each borough, each region, the consortium): papermill runs
+   the analysis notebooks in order on a warm kernel, into ``build/<consortium>/<area>/``;
+   published tables are saved beside them and results shared by the area's notebooks (a
+   forecast, say) are computed once, in ``<area>/results/``.
+3. **publish** (one per area): the area's tagged cells become its documents in
    ``build/<consortium>/publish/<area>/``.
 
-Jobs run in a process pool. A failing job is reported with its notebook (or borough) and
-error; the other jobs still finish; anything that depends on a failed job is skipped and
-says why; the build's exit status is non-zero. A borough's failure never touches another
-area's output.
+Jobs run in a process pool as soon as what they need is ready, the consortium's (the
+longest) first. A job whose inputs, parameters, notebook and mps code are unchanged since
+it last succeeded is not run again (:mod:`mps.manifest`); ``force`` runs everything.
+
+A failing job is reported with its notebook (or borough) and error; the other jobs still
+finish; anything that depends on a failed job is skipped and says why; the build's exit
+status is non-zero. A borough's failure never touches another area's output.
 """
 
 from __future__ import annotations
@@ -25,13 +30,21 @@ import shutil
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 
 from mps.config import AreaSettings, ConsortiumSettings
+from mps.data import layout
+from mps.manifest import (
+    BuildManifest,
+    code_fingerprint,
+    digest,
+    files_in_settings,
+    files_under,
+)
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 KERNEL_NAME = "python3"
@@ -78,10 +91,10 @@ def resolve_notebook(name: str, notebooks_dir: Path = NOTEBOOKS_DIR) -> Path:
     return path
 
 
-# --- jobs -----------------------------------------------------------------------------
+# --- results ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class JobResult:
-    """The outcome of one job."""
+    """The outcome of one job (for notebooks: of one notebook of an area)."""
 
     kind: str  # "prepare", "notebook" or "publish"
     area: str
@@ -90,6 +103,8 @@ class JobResult:
     seconds: float
     error: str = ""
     outputs: tuple[str, ...] = ()
+    #: True when the job was up to date and did not run.
+    cached: bool = False
 
 
 @dataclass
@@ -107,100 +122,20 @@ class BuildResult:
     def failures(self) -> list[JobResult]:
         return [r for r in self.results if not r.ok]
 
+    @property
+    def ran(self) -> list[JobResult]:
+        """Jobs that ran in this build (not up to date, not skipped)."""
+        return [r for r in self.results if not r.cached and (r.ok or r.seconds > 0)]
+
+    @property
+    def up_to_date(self) -> list[JobResult]:
+        return [r for r in self.results if r.cached]
+
     def published(self) -> list[str]:
         return [o for r in self.results if r.kind == "publish" and r.ok for o in r.outputs]
 
 
-def _quiet_logs() -> None:
-    # Kernels and papermill are chatty; the analyst needs our summary, not theirs.
-    for name in ("papermill", "traitlets", "nbclient", "asyncio"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-
-
-def _worker_start(notebooks_dir: str, log_dir: str) -> None:
-    """Each worker starts its warm kernel at once, while the boroughs are being prepared."""
-    from mps.kernels import prestart_in_background
-
-    _quiet_logs()
-    prestart_in_background(notebooks_dir, log_dir)
-
-
-def _prepare_job(consortium: ConsortiumSettings, borough: str, out_dir: Path) -> JobResult:
-    from mps.area import prepare_borough
-
-    started = time.perf_counter()
-    settings = consortium.borough(borough)
-    try:
-        prepare_borough(
-            data_dir=consortium.data_dir,
-            borough=borough,
-            la_code=settings.la_code,
-            years=consortium.years,
-            out_dir=out_dir,
-            strict=consortium.strict_validation,
-            data_folder=settings.data_folder,
-        )
-    except Exception as error:  # reported, never raised: other boroughs carry on
-        return JobResult(
-            "prepare",
-            borough,
-            borough,
-            False,
-            time.perf_counter() - started,
-            f"{type(error).__name__}: {error}",
-        )
-    return JobResult(
-        "prepare",
-        borough,
-        borough,
-        True,
-        time.perf_counter() - started,
-        outputs=(str(out_dir / borough),),
-    )
-
-
-def _notebook_job(notebook: Path, output: Path, parameters: dict) -> JobResult:
-    import papermill
-
-    _quiet_logs()
-    started = time.perf_counter()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    area = parameters["area"]
-    from mps.kernels import ENGINE_NAME
-
-    try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(output),
-            parameters=parameters,
-            engine_name=ENGINE_NAME,
-            kernel_name=KERNEL_NAME,
-            language="python",  # a notebook saved without kernel metadata still runs
-            progress_bar=False,
-            log_output=False,
-            cwd=str(notebook.parent),
-        )
-    except Exception as error:
-        message = f"{type(error).__name__}: {error}"
-        if type(error).__name__ == "PapermillExecutionError":
-            # cell_index, not exec_count: a warm kernel's counter runs across notebooks
-            cell = error.cell_index + 1
-            message = f"{error.ename}: {error.evalue} (cell {cell} of the executed notebook)"
-        return JobResult(
-            "notebook",
-            area,
-            notebook.stem,
-            False,
-            time.perf_counter() - started,
-            message,
-            outputs=(str(output),),
-        )
-    return JobResult(
-        "notebook", area, notebook.stem, True, time.perf_counter() - started, outputs=(str(output),)
-    )
-
-
-# --- the build ------------------------------------------------------------------------
+# --- the plan ---------------------------------------------------------------------------
 @dataclass
 class BuildPlan:
     """What a build will run, and where everything goes."""
@@ -218,6 +153,10 @@ class BuildPlan:
     def publish_dir(self) -> Path:
         return self.root / "publish"
 
+    @property
+    def logs_dir(self) -> Path:
+        return self.root / "logs"
+
     def area_dir(self, area: AreaSettings) -> Path:
         return self.root / area.slug
 
@@ -226,12 +165,17 @@ class BuildPlan:
         tables = self.area_dir(area) / "tables"
         return tables / notebook if notebook else tables
 
-    def results_dir(self, area: AreaSettings) -> Path:
-        """Results computed once and shared by the area's notebooks (internal)."""
-        return self.area_dir(area) / "results"
+    def results_dir(self, area: AreaSettings, data_key: str = "") -> Path:
+        """Results computed once and shared by the area's notebooks (internal), in a folder
+        named by the data they were computed from, so a change of data never reuses them."""
+        results = self.area_dir(area) / "results"
+        return results / data_key[:16] if data_key else results
+
+    def boroughs_needed(self) -> list[str]:
+        return sorted({b for area in self.areas for b in area.boroughs})
 
     def job_count(self) -> int:
-        return len(self.consortium.boroughs) + len(self.areas) * (len(self.notebooks) + 1)
+        return len(self.boroughs_needed()) + len(self.areas) * (len(self.notebooks) + 1)
 
 
 def plan_build(
@@ -268,138 +212,478 @@ def plan_build(
     return BuildPlan(consortium, root, notebooks, all_areas)
 
 
+# --- job keys ---------------------------------------------------------------------------
+def prepare_inputs(consortium: ConsortiumSettings, borough: str) -> list[Path]:
+    """The files preparing one borough reads: its 903 returns and the postcode directory."""
+    settings = consortium.borough(borough)
+    folder = layout.ssda903_folder(consortium.data_dir, settings.data_folder or borough)
+    files = files_under(folder)
+    postcodes = consortium.data_dir / layout.POSTCODES_FILE
+    return [*files, postcodes] if postcodes.is_file() else files
+
+
+def area_inputs(consortium: ConsortiumSettings, area: AreaSettings) -> list[Path]:
+    """The data files an area's notebooks may read: each member borough's folder and the
+    files shared by the consortium (population, postcodes, providers...)."""
+    data_dir = consortium.data_dir
+    shared = sorted(p for p in data_dir.iterdir() if p.is_file()) if data_dir.is_dir() else []
+    own = [
+        path
+        for b in area.boroughs
+        for path in files_under(
+            layout.borough_folder(data_dir, consortium.borough(b).data_folder or b)
+        )
+    ]
+    return [*shared, *own, *files_in_settings(area.analysis_settings())]
+
+
+@dataclass(frozen=True)
+class _AreaKeys:
+    data: str
+    notebooks: dict[str, str]
+    publish: str
+
+
+class _Keys:
+    """Every job's key, worked out before anything runs."""
+
+    def __init__(self, plan: BuildPlan, manifest: BuildManifest):
+        self.plan = plan
+        code = code_fingerprint()
+        consortium = plan.consortium
+        self.prepare: dict[str, str] = {}
+        for borough in plan.boroughs_needed():
+            settings = consortium.borough(borough)
+            self.prepare[borough] = digest(
+                {
+                    "job": "prepare",
+                    "code": code,
+                    "borough": settings.model_dump(
+                        mode="json", include={"slug", "la_code", "data_folder"}
+                    ),
+                    "years": consortium.years,
+                    "strict": consortium.strict_validation,
+                    "files": manifest.files_digest(prepare_inputs(consortium, borough)),
+                }
+            )
+        notebook_hashes = {nb.stem: manifest.file_hash(nb) for nb in plan.notebooks}
+        self.areas: dict[str, _AreaKeys] = {}
+        self.parameters: dict[tuple[str, str], dict] = {}
+        for area in plan.areas:
+            data = digest(
+                {
+                    "code": code,
+                    "prepared": [self.prepare[b] for b in area.boroughs],
+                    "files": manifest.files_digest(area_inputs(consortium, area)),
+                }
+            )
+            notebooks = {}
+            for nb in plan.notebooks:
+                parameters = area.notebook_parameters(
+                    plan.prepared_dir,
+                    plan.tables_dir(area, nb.stem),
+                    plan.results_dir(area, data),
+                )
+                self.parameters[(area.slug, nb.stem)] = parameters
+                notebooks[nb.stem] = digest(
+                    {
+                        "job": "notebook",
+                        "data": data,
+                        "notebook": notebook_hashes[nb.stem],
+                        "parameters": parameters,
+                    }
+                )
+            publish = digest(
+                {
+                    "job": "publish",
+                    "code": code,
+                    "notebooks": [notebooks[nb.stem] for nb in plan.notebooks],
+                    "edition": asdict(edition_for(plan, area)),
+                }
+            )
+            self.areas[area.slug] = _AreaKeys(data, notebooks, publish)
+
+
+def edition_for(plan: BuildPlan, area: AreaSettings):
+    """What the area's documents say about themselves on the cover."""
+    from mps.publish import Edition
+
+    consortium = plan.consortium
+    return Edition(
+        area_name=area.name,
+        area_kind=area.kind,
+        consortium_name=consortium.name,
+        member_names=[consortium.borough(b).name for b in area.boroughs],
+        edition=consortium.edition,
+        publication_date=consortium.publication_date,
+        version=consortium.version,
+        reporting_year=consortium.latest_year,
+    )
+
+
+# --- the jobs (run in worker processes) -------------------------------------------------
+def _quiet_logs() -> None:
+    # Kernels and papermill are chatty; the analyst needs our summary, not theirs.
+    for name in ("papermill", "traitlets", "nbclient", "asyncio"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _worker_start(notebooks_dir: str, log_dir: str, warm: bool) -> None:
+    """Each worker starts its warm kernel at once (when notebooks are to run), while the
+    boroughs are being prepared."""
+    _quiet_logs()
+    if warm:
+        from mps.kernels import prestart_in_background
+
+        prestart_in_background(notebooks_dir, log_dir)
+
+
+def _failure(kind: str, area: str, name: str, started: float, error: BaseException) -> JobResult:
+    return JobResult(
+        kind, area, name, False, time.perf_counter() - started, f"{type(error).__name__}: {error}"
+    )
+
+
+def _prepare_job(consortium: ConsortiumSettings, borough: str, out_dir: Path) -> JobResult:
+    from mps.area import prepare_borough
+
+    started = time.perf_counter()
+    settings = consortium.borough(borough)
+    try:
+        prepared = prepare_borough(
+            data_dir=consortium.data_dir,
+            borough=borough,
+            la_code=settings.la_code,
+            years=consortium.years,
+            out_dir=out_dir,
+            strict=consortium.strict_validation,
+            data_folder=settings.data_folder,
+        )
+    except Exception as error:  # reported, never raised: other boroughs carry on
+        return _failure("prepare", borough, borough, started, error)
+    return JobResult(
+        "prepare", borough, borough, True, time.perf_counter() - started, outputs=(str(prepared),)
+    )
+
+
+def _run_notebook(notebook: Path, output: Path, parameters: dict) -> JobResult:
+    import papermill
+
+    from mps.kernels import ENGINE_NAME
+
+    started = time.perf_counter()
+    area = parameters["area"]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    # This notebook's tables only: a table it no longer publishes must not linger.
+    shutil.rmtree(parameters["tables_dir"], ignore_errors=True)
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            engine_name=ENGINE_NAME,
+            kernel_name=KERNEL_NAME,
+            language="python",  # a notebook saved without kernel metadata still runs
+            progress_bar=False,
+            log_output=False,
+            cwd=str(notebook.parent),
+        )
+    except Exception as error:
+        message = f"{type(error).__name__}: {error}"
+        if type(error).__name__ == "PapermillExecutionError":
+            # cell_index, not exec_count: a warm kernel's counter runs across notebooks
+            cell = error.cell_index + 1
+            message = f"{error.ename}: {error.evalue} (cell {cell} of the executed notebook)"
+        return JobResult(
+            "notebook",
+            area,
+            notebook.stem,
+            False,
+            time.perf_counter() - started,
+            message,
+            outputs=(str(output),),
+        )
+    outputs = [str(output)]
+    if Path(parameters["tables_dir"]).is_dir():
+        outputs.append(parameters["tables_dir"])
+    return JobResult(
+        "notebook", area, notebook.stem, True, time.perf_counter() - started, outputs=tuple(outputs)
+    )
+
+
+def _notebooks_job(
+    area: str, runs: Sequence[tuple[Path, Path, dict]], results_dir: str
+) -> list[JobResult]:
+    """Run an area's notebooks one after another on this worker's warm kernel: results they
+    share are computed by the first that needs them and read by the rest."""
+    results = Path(results_dir)
+    if results.parent.is_dir():  # results computed from older data are of no further use
+        for old in results.parent.iterdir():
+            if old != results:
+                shutil.rmtree(old, ignore_errors=True)
+    return [_run_notebook(notebook, output, parameters) for notebook, output, parameters in runs]
+
+
+def _publish_job(area: str, executed: Sequence[Path], edition, publish_dir: Path) -> JobResult:
+    from mps.publish import publish_area
+
+    started = time.perf_counter()
+    try:
+        written = publish_area(area, executed, edition, publish_dir)
+    except Exception as error:
+        return _failure("publish", area, "documents", started, error)
+    return JobResult(
+        "publish",
+        area,
+        "documents",
+        True,
+        time.perf_counter() - started,
+        outputs=tuple(str(p) for p in written),
+    )
+
+
+# --- running the plan -------------------------------------------------------------------
+def _job_id(kind: str, area: str, name: str) -> str:
+    return f"{kind}/{area}" if kind in ("prepare", "publish") else f"{kind}/{area}/{name}"
+
+
+class _Scheduler:
+    """Submits each job when what it needs is ready; records what happened."""
+
+    def __init__(
+        self,
+        plan: BuildPlan,
+        manifest: BuildManifest,
+        keys: _Keys,
+        force: bool,
+        jobs: int,
+        report: Callable[[JobResult], None],
+    ):
+        self.plan, self.manifest, self.keys, self.force = plan, manifest, keys, force
+        self.workers = jobs
+        self.report = report
+        self.result = BuildResult(plan.root)
+        self.prepared: dict[str, bool] = {}
+        self.analysed: dict[str, bool] = {}
+        self.pool: ProcessPoolExecutor | None = None
+        self.running: dict[Future, tuple[str, str]] = {}
+        #: (priority, order, kind, area, submit) waiting for a free worker
+        self.ready: list[tuple[int, int, str, str, Callable[[], Future]]] = []
+        self.order = 0
+
+    # -- bookkeeping
+    def fresh(self, kind: str, area: str, name: str, key: str) -> bool:
+        return not self.force and self.manifest.up_to_date(_job_id(kind, area, name), key)
+
+    def record(self, job: JobResult, key: str | None = None) -> None:
+        job_id = _job_id(job.kind, job.area, job.name)
+        if job.ok and key and not job.cached:
+            self.manifest.record(job_id, key, job.outputs)
+        elif not job.ok and job.seconds > 0:
+            self.manifest.forget(job_id)
+        self.result.results.append(job)
+        self.report(job)
+
+    def cached(self, kind: str, area: str, name: str) -> JobResult:
+        record = self.manifest.jobs[_job_id(kind, area, name)]
+        return JobResult(kind, area, name, True, 0.0, outputs=tuple(record.outputs), cached=True)
+
+    def skip(self, kind: str, area: str, name: str, why: str) -> None:
+        self.record(JobResult(kind, area, name, False, 0.0, f"skipped: {why}"))
+
+    # -- the pool
+    def needs_kernels(self) -> bool:
+        return any(
+            not self.fresh("notebook", area, nb, key)
+            for area, keys in self.keys.areas.items()
+            for nb, key in keys.notebooks.items()
+        )
+
+    def queue(self, priority: int, kind: str, area: str, submit: Callable[[], Future]) -> None:
+        self.order += 1
+        self.ready.append((priority, self.order, kind, area, submit))
+
+    def fill(self) -> None:
+        """Hand ready jobs to free workers, highest priority first."""
+        self.ready.sort(key=lambda item: item[:2])
+        while self.ready and len(self.running) < self.workers:
+            _, _, kind, area, submit = self.ready.pop(0)
+            self.running[submit()] = (kind, area)
+
+    def executor(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            # forkserver: workers start from a clean process with pandas already imported,
+            # not as forks of this one (which runs the progress bar's thread).
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["pandas", "mps.area", "papermill", "mps.kernels"])
+            notebooks_dir = str(self.plan.notebooks[0].parent) if self.plan.notebooks else "."
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=_worker_start,
+                initargs=(notebooks_dir, str(self.plan.logs_dir), self.needs_kernels()),
+            )
+        return self.pool
+
+    # -- the stages
+    def start_prepare(self, borough: str) -> None:
+        key = self.keys.prepare[borough]
+        if self.fresh("prepare", borough, borough, key):
+            self.prepared[borough] = True
+            self.record(self.cached("prepare", borough, borough))
+            return
+        consortium, out = self.plan.consortium, self.plan.prepared_dir
+        self.queue(
+            0,
+            "prepare",
+            borough,
+            lambda: self.executor().submit(_prepare_job, consortium, borough, out),
+        )
+
+    def start_area(self, area: AreaSettings) -> None:
+        """Queue the area's notebooks once all its boroughs are prepared (or skip them)."""
+        plan, keys = self.plan, self.keys.areas[area.slug]
+        failed = [b for b in area.boroughs if not self.prepared[b]]
+        if failed:
+            for nb in plan.notebooks:
+                self.skip(
+                    "notebook",
+                    area.slug,
+                    nb.stem,
+                    f"borough data failed validation ({', '.join(failed)})",
+                )
+            self.analysed[area.slug] = False
+            self.start_publish(area)
+            return
+        runs = []
+        for nb in plan.notebooks:
+            if self.fresh("notebook", area.slug, nb.stem, keys.notebooks[nb.stem]):
+                self.record(self.cached("notebook", area.slug, nb.stem))
+            else:
+                parameters = self.keys.parameters[(area.slug, nb.stem)]
+                runs.append((nb, plan.area_dir(area) / nb.name, parameters))
+        if not runs:
+            self.analysed[area.slug] = True
+            self.start_publish(area)
+            return
+        results_dir = str(plan.results_dir(area, keys.data))
+        # The consortium's pooled analysis is the longest job: it goes first.
+        priority = 1 if area.kind != "borough" else 2
+        self.queue(
+            priority,
+            "notebooks",
+            area.slug,
+            lambda: self.executor().submit(_notebooks_job, area.slug, runs, results_dir),
+        )
+
+    def start_publish(self, area: AreaSettings) -> None:
+        if not self.analysed[area.slug]:
+            self.skip(
+                "publish", area.slug, "documents", "an analysis notebook for this area failed"
+            )
+            return
+        key = self.keys.areas[area.slug].publish
+        if self.fresh("publish", area.slug, "documents", key):
+            self.record(self.cached("publish", area.slug, "documents"))
+            return
+        executed = [self.plan.area_dir(area) / nb.name for nb in self.plan.notebooks]
+        edition = edition_for(self.plan, area)
+        publish_dir = self.plan.publish_dir
+        self.queue(
+            3,
+            "publish",
+            area.slug,
+            lambda: self.executor().submit(_publish_job, area.slug, executed, edition, publish_dir),
+        )
+
+    def finished(self, future: Future, kind: str, area_slug: str) -> None:
+        keys = self.keys
+        if kind == "prepare":
+            job = _result_of(future, "prepare", area_slug, area_slug)
+            self.prepared[area_slug] = job.ok
+            self.record(job, keys.prepare[area_slug])
+        elif kind == "notebooks":
+            try:
+                jobs = future.result()
+            except Exception as error:  # a crashed worker fails the area's notebooks
+                detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+                jobs = [
+                    JobResult("notebook", area_slug, nb.stem, False, 0.001, detail)
+                    for nb in self.plan.notebooks
+                    if not self.fresh(
+                        "notebook", area_slug, nb.stem, keys.areas[area_slug].notebooks[nb.stem]
+                    )
+                ]
+            for job in jobs:
+                self.record(job, keys.areas[area_slug].notebooks[job.name])
+            self.analysed[area_slug] = all(
+                r.ok for r in self.result.results if r.kind == "notebook" and r.area == area_slug
+            )
+            self.start_publish(self.area(area_slug))
+        else:
+            job = _result_of(future, "publish", area_slug, "documents")
+            self.record(job, keys.areas[area_slug].publish)
+        self.manifest.save()  # work done so far survives an interrupted build
+
+    def area(self, slug: str) -> AreaSettings:
+        return next(a for a in self.plan.areas if a.slug == slug)
+
+    def run(self) -> BuildResult:
+        plan = self.plan
+        try:
+            for borough in plan.boroughs_needed():
+                self.start_prepare(borough)
+            started: set[str] = set()
+            while True:
+                for area in plan.areas:
+                    if area.slug not in started and all(b in self.prepared for b in area.boroughs):
+                        started.add(area.slug)
+                        self.start_area(area)
+                self.fill()
+                if not self.running:
+                    break
+                done, _ = wait(self.running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    kind, area_slug = self.running.pop(future)
+                    self.finished(future, kind, area_slug)
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+            self.manifest.save()
+        return self.result
+
+
 def run_build(
     plan: BuildPlan,
     *,
     jobs: int | None = None,
+    force: bool = False,
     on_result: Callable[[JobResult], None] | None = None,
 ) -> BuildResult:
-    """Run every job of ``plan`` and return what happened (never raises for a failed job)."""
-    from mps.publish import Edition, publish_area
+    """Run every job of ``plan`` that is not up to date and return what happened (never
+    raises for a failed job). ``force`` runs every job whatever the manifest says."""
+    manifest = BuildManifest.load(plan.root)
+    keys = _Keys(plan, manifest)
+    scheduler = _Scheduler(
+        plan, manifest, keys, force, jobs or os.cpu_count() or 1, on_result or (lambda _: None)
+    )
+    return scheduler.run()
 
-    jobs = jobs or os.cpu_count() or 1
-    result = BuildResult(plan.root)
-    report = on_result or (lambda _: None)
 
-    def record(job_result: JobResult) -> None:
-        result.results.append(job_result)
-        report(job_result)
-
-    needed = sorted({b for area in plan.areas for b in area.boroughs})
-    # forkserver: workers start from a clean process with pandas already imported, not as
-    # forks of this one (which runs the progress bar's thread).
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pandas", "mps.area", "papermill", "mps.kernels"])
-    notebooks_dir = str(plan.notebooks[0].parent) if plan.notebooks else "."
-    with ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=_worker_start,
-        initargs=(notebooks_dir, str(plan.root / "logs")),
-    ) as pool:
-        # 1. prepare every borough any area needs
-        prepared: dict[str, bool] = {}
-        futures = {
-            b: pool.submit(_prepare_job, plan.consortium, b, plan.prepared_dir) for b in needed
-        }
-        for borough, future in futures.items():
-            job_result = _result_of(future, "prepare", borough, borough)
-            prepared[borough] = job_result.ok
-            record(job_result)
-
-        # 2. run the notebooks for every area whose boroughs are all prepared
-        notebook_futures: dict[str, list[Future]] = {}
-        for area in plan.areas:
-            failed = [b for b in area.boroughs if not prepared[b]]
-            if failed:
-                for notebook in plan.notebooks:
-                    record(
-                        JobResult(
-                            "notebook",
-                            area.slug,
-                            notebook.stem,
-                            False,
-                            0.0,
-                            f"skipped: borough data failed validation ({', '.join(failed)})",
-                        )
-                    )
-                continue
-            # this run's tables and shared results only
-            shutil.rmtree(plan.tables_dir(area), ignore_errors=True)
-            shutil.rmtree(plan.results_dir(area), ignore_errors=True)
-            notebook_futures[area.slug] = [
-                pool.submit(
-                    _notebook_job,
-                    notebook,
-                    plan.area_dir(area) / notebook.name,
-                    area.notebook_parameters(
-                        plan.prepared_dir,
-                        plan.tables_dir(area, notebook.stem),
-                        plan.results_dir(area),
-                    ),
-                )
-                for notebook in plan.notebooks
-            ]
-        outcomes: dict[str, list[JobResult]] = {}
-        for area_slug, futures_list in notebook_futures.items():
-            for notebook, future in zip(plan.notebooks, futures_list, strict=True):
-                job_result = _result_of(future, "notebook", area_slug, notebook.stem)
-                outcomes.setdefault(area_slug, []).append(job_result)
-                record(job_result)
-
-    # 3. publish every area whose notebooks all succeeded
-    consortium = plan.consortium
+def stale_jobs(plan: BuildPlan, *, force: bool = False) -> list[str]:
+    """The jobs a build of ``plan`` would run now, as ``kind/area[/notebook]``, without
+    running anything (a prepare or notebook job that is stale makes what reads it stale
+    through its key)."""
+    manifest = BuildManifest.load(plan.root)
+    keys = _Keys(plan, manifest)
+    wanted = [(("prepare", b, b), key) for b, key in keys.prepare.items()]
     for area in plan.areas:
-        area_results = outcomes.get(area.slug, [])
-        if not area_results or not all(r.ok for r in area_results):
-            record(
-                JobResult(
-                    "publish",
-                    area.slug,
-                    "documents",
-                    False,
-                    0.0,
-                    "skipped: an analysis notebook for this area failed",
-                )
-            )
-            continue
-        started = time.perf_counter()
-        edition = Edition(
-            area_name=area.name,
-            area_kind=area.kind,
-            consortium_name=consortium.name,
-            member_names=[consortium.borough(b).name for b in area.boroughs],
-            edition=consortium.edition,
-            publication_date=consortium.publication_date,
-            version=consortium.version,
-            reporting_year=consortium.latest_year,
-        )
-        executed = [plan.area_dir(area) / nb.name for nb in plan.notebooks]
-        try:
-            written = publish_area(area.slug, executed, edition, plan.publish_dir)
-        except Exception as error:
-            record(
-                JobResult(
-                    "publish",
-                    area.slug,
-                    "documents",
-                    False,
-                    time.perf_counter() - started,
-                    f"{type(error).__name__}: {error}",
-                )
-            )
-            continue
-        record(
-            JobResult(
-                "publish",
-                area.slug,
-                "documents",
-                True,
-                time.perf_counter() - started,
-                outputs=tuple(str(p) for p in written),
-            )
-        )
-    return result
+        area_keys = keys.areas[area.slug]
+        wanted += [(("notebook", area.slug, nb), k) for nb, k in area_keys.notebooks.items()]
+        wanted.append((("publish", area.slug, "documents"), area_keys.publish))
+    return [
+        _job_id(*job) for job, key in wanted if force or not manifest.up_to_date(_job_id(*job), key)
+    ]
 
 
 def _result_of(future: Future, kind: str, area: str, name: str) -> JobResult:
@@ -407,4 +691,4 @@ def _result_of(future: Future, kind: str, area: str, name: str) -> JobResult:
         return future.result()
     except Exception as error:  # a crashed worker is a failed job, not a crashed build
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        return JobResult(kind, area, name, False, 0.0, detail)
+        return JobResult(kind, area, name, False, 0.001, detail)

@@ -1,0 +1,228 @@
+"""Incremental builds: each kind of change re-runs exactly the jobs that read it.
+
+The first tests work on the build's keys (what `mps build` would run after a change,
+from a manifest recording the current state as built); the last runs real builds.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import mps.pipeline
+from mps.config import load_consortium
+from mps.manifest import BuildManifest
+from mps.pipeline import BuildPlan, _job_id, _Keys, plan_build, run_build, stale_jobs
+
+REPO = Path(__file__).resolve().parent.parent
+A, B, PAIR = "ashmoor", "brightwater", "pair"
+NOTEBOOK = "needs_analysis"
+
+
+@pytest.fixture(scope="module")
+def two_boroughs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from mps.synthetic import write_demo_data
+
+    out = tmp_path_factory.mktemp("incremental") / "data"
+    write_demo_data(out, boroughs=2)
+    return out
+
+
+@pytest.fixture
+def setup(two_boroughs: Path, tmp_path: Path) -> dict[str, Path]:
+    data = tmp_path / "data"
+    shutil.copytree(two_boroughs, data)
+    parameters = tmp_path / "parameters"
+    (parameters / "boroughs").mkdir(parents=True)
+    (parameters / "consortia").mkdir()
+    for slug, code in ((A, "E06900001"), (B, "E06900002")):
+        (parameters / "boroughs" / f"{slug}.yaml").write_text(
+            f"name: {slug.title()}\nla_code: {code}\n", encoding="utf-8"
+        )
+    consortium = parameters / "consortia" / "pair.yaml"
+    consortium.write_text(
+        f"slug: pair\nname: The Pair\ndata_dir: {data}\nedition: '2026'\n"
+        f"publication_date: 2026-11-23\nnotebooks: [{NOTEBOOK}]\nboroughs: [{A}, {B}]\n",
+        encoding="utf-8",
+    )
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(REPO / "notebooks" / f"{NOTEBOOK}.ipynb", notebooks)
+    return {
+        "data": data,
+        "consortium": consortium,
+        "parameters": parameters,
+        "notebooks": notebooks,
+        "build": tmp_path / "build",
+    }
+
+
+def plan_of(setup: dict[str, Path]) -> BuildPlan:
+    return plan_build(
+        load_consortium(setup["consortium"]),
+        build_root=setup["build"],
+        notebooks_dir=setup["notebooks"],
+    )
+
+
+def mark_built(plan: BuildPlan) -> None:
+    """Record every job as built from the current inputs (as a finished build would)."""
+    manifest = BuildManifest.load(plan.root)
+    keys = _Keys(plan, manifest)
+    for borough, key in keys.prepare.items():
+        manifest.record(_job_id("prepare", borough, borough), key, [])
+    for area, area_keys in keys.areas.items():
+        for notebook, key in area_keys.notebooks.items():
+            manifest.record(_job_id("notebook", area, notebook), key, [])
+        manifest.record(_job_id("publish", area, "documents"), area_keys.publish, [])
+    manifest.save()
+
+
+EVERYTHING = {
+    f"prepare/{A}",
+    f"prepare/{B}",
+    *(f"notebook/{area}/{NOTEBOOK}" for area in (A, B, PAIR)),
+    *(f"publish/{area}" for area in (A, B, PAIR)),
+}
+
+
+def after(setup: dict[str, Path], change) -> set[str]:
+    """The jobs that would run after ``change``, from a build that was up to date."""
+    mark_built(plan_of(setup))
+    assert stale_jobs(plan_of(setup)) == []  # nothing changed: nothing runs
+    change()
+    return set(stale_jobs(plan_of(setup)))
+
+
+def edit(path: Path) -> None:
+    text = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(text[:-1]), encoding="utf-8")  # drop the last row
+
+
+def file_of(folder: Path, header_start: str) -> Path:
+    return next(p for p in folder.iterdir() if p.read_text().startswith(header_start))
+
+
+def test_one_boroughs_903_return_reruns_that_borough_and_the_consortium(setup) -> None:
+    episodes = file_of(setup["data"] / A / "ssda903" / "2024", "CHILD,DECOM")
+    assert after(setup, lambda: edit(episodes)) == {
+        f"prepare/{A}",
+        f"notebook/{A}/{NOTEBOOK}",
+        f"notebook/{PAIR}/{NOTEBOOK}",
+        f"publish/{A}",
+        f"publish/{PAIR}",
+    }
+
+
+def test_a_boroughs_other_input_reruns_its_notebooks_but_not_its_preparation(setup) -> None:
+    spend = setup["data"] / B / "spend.csv"
+    assert after(setup, lambda: edit(spend)) == {
+        f"notebook/{B}/{NOTEBOOK}",
+        f"notebook/{PAIR}/{NOTEBOOK}",
+        f"publish/{B}",
+        f"publish/{PAIR}",
+    }
+
+
+def test_a_shared_input_reruns_every_area_but_no_preparation(setup) -> None:
+    population = setup["data"] / "population.csv"
+    assert after(setup, lambda: edit(population)) == EVERYTHING - {f"prepare/{A}", f"prepare/{B}"}
+
+
+def test_the_postcode_directory_is_read_by_preparation_too(setup) -> None:
+    postcodes = setup["data"] / "postcodes.csv"
+    assert after(setup, lambda: edit(postcodes)) == EVERYTHING
+
+
+def test_touching_a_file_without_changing_it_reruns_nothing(setup) -> None:
+    spend = setup["data"] / A / "spend.csv"
+    assert after(setup, lambda: spend.write_bytes(spend.read_bytes())) == set()
+
+
+def test_a_changed_notebook_reruns_it_for_every_area(setup) -> None:
+    path = setup["notebooks"] / f"{NOTEBOOK}.ipynb"
+
+    def change() -> None:
+        notebook = nbformat.read(path, as_version=4)
+        notebook.cells.append(nbformat.v4.new_markdown_cell("A new paragraph."))
+        nbformat.write(notebook, path)
+
+    assert after(setup, change) == EVERYTHING - {f"prepare/{A}", f"prepare/{B}"}
+
+
+def test_a_boroughs_own_parameters_rerun_only_that_borough(setup) -> None:
+    borough_file = setup["parameters"] / "boroughs" / f"{A}.yaml"
+
+    def change() -> None:
+        with borough_file.open("a", encoding="utf-8") as handle:
+            handle.write("narrative:\n  vision: Our own words.\n")
+
+    assert after(setup, change) == {f"notebook/{A}/{NOTEBOOK}", f"publish/{A}"}
+
+
+def test_a_new_edition_republishes_without_rerunning_the_analysis(setup) -> None:
+    consortium = setup["consortium"]
+
+    def change() -> None:
+        text = consortium.read_text(encoding="utf-8").replace("edition: '2026'", "edition: '2027'")
+        consortium.write_text(text, encoding="utf-8")
+
+    assert after(setup, change) == {f"publish/{area}" for area in (A, B, PAIR)}
+
+
+def test_a_new_mps_version_reruns_everything(setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    change = lambda: monkeypatch.setattr(mps.pipeline, "code_fingerprint", lambda: "0.2.0")  # noqa: E731
+    assert after(setup, change) == EVERYTHING
+
+
+def test_force_reruns_everything(setup) -> None:
+    mark_built(plan_of(setup))
+    assert set(stale_jobs(plan_of(setup), force=True)) == EVERYTHING
+
+
+def test_a_deleted_output_reruns_the_job_that_wrote_it(setup) -> None:
+    plan = plan_of(setup)
+    mark_built(plan)
+    manifest = BuildManifest.load(plan.root)
+    prepared = plan.prepared_dir / A
+    prepared.mkdir(parents=True)
+    job = f"prepare/{A}"
+    manifest.record(job, manifest.jobs[job].key, [str(prepared)])
+    manifest.save()
+    assert stale_jobs(plan_of(setup)) == []
+    prepared.rmdir()
+    # its output is the same as before, so nothing that reads it needs to run
+    assert stale_jobs(plan_of(setup)) == [job]
+
+
+def test_real_rebuilds_run_only_what_changed(setup) -> None:
+    def build(**options):
+        outcome = run_build(plan_of(setup), jobs=2, **options)
+        assert outcome.ok, [r.error for r in outcome.failures]
+        return outcome
+
+    first = build()
+    assert {_job_id(r.kind, r.area, r.name) for r in first.ran} == EVERYTHING
+    document = setup["build"] / PAIR / "publish" / PAIR / "market-position-statement.html"
+    written = document.stat().st_mtime_ns
+
+    again = build()
+    assert again.ran == [] and len(again.up_to_date) == len(EVERYTHING)
+    assert document.stat().st_mtime_ns == written  # not even re-published
+
+    edit(file_of(setup["data"] / B / "ssda903" / "2023", "CHILD,DECOM"))
+    changed = build()
+    assert {_job_id(r.kind, r.area, r.name) for r in changed.ran} == {
+        f"prepare/{B}",
+        f"notebook/{B}/{NOTEBOOK}",
+        f"notebook/{PAIR}/{NOTEBOOK}",
+        f"publish/{B}",
+        f"publish/{PAIR}",
+    }
+    assert document.stat().st_mtime_ns > written
+
+    forced = build(force=True)
+    assert {_job_id(r.kind, r.area, r.name) for r in forced.ran} == EVERYTHING
