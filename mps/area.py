@@ -8,6 +8,7 @@ concatenation of its boroughs' tables, so consortium figures come from pooled da
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -36,8 +37,19 @@ class AreaData:
 
 
 def _postcodes(data_dir: Path) -> pd.DataFrame | None:
-    path = data_dir / layout.POSTCODES_FILE
-    return read_postcode_directory(path) if path.is_file() else None
+    """The consortium's postcode directory, read once per process: every borough a build
+    worker prepares uses the same one (England's is large)."""
+    path = Path(data_dir) / layout.POSTCODES_FILE
+    if not path.is_file():
+        return None
+    stat = path.stat()
+    return _read_postcodes(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=2)
+def _read_postcodes(path: str, size: int, mtime_ns: int) -> pd.DataFrame:
+    # size and mtime_ns are part of the cache key: a changed file is read again
+    return read_postcode_directory(path)
 
 
 def prepare_borough(

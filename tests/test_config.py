@@ -100,3 +100,42 @@ def test_demo_parameters_load() -> None:
     consortium = load_consortium(REPO / "parameters" / "consortia" / "demo.yaml")
     assert len(consortium.boroughs) == 8
     assert len(consortium.areas()) == 9
+
+
+def _regional(tmp_path: Path, regions: str) -> Path:
+    path = tmp_path / "national.yaml"
+    path.write_text(
+        "slug: nation\nname: Nation\ndata_dir: .\n"
+        "boroughs:\n"
+        "  - {slug: north, name: North, la_code: E06900001}\n"
+        "  - {slug: south, name: South, la_code: E06900002}\n"
+        "  - {slug: east, name: East, la_code: E06900003}\n" + regions,
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_regions_are_areas_between_the_boroughs_and_the_whole(tmp_path: Path) -> None:
+    consortium = load_consortium(
+        _regional(tmp_path, "regions:\n  - {slug: coast, name: Coast, boroughs: [south, east]}\n")
+    )
+    areas = [(a.slug, a.kind, a.boroughs) for a in consortium.areas()]
+    assert areas == [
+        ("north", "borough", ["north"]),
+        ("south", "borough", ["south"]),
+        ("east", "borough", ["east"]),
+        ("coast", "consortium", ["south", "east"]),
+        ("nation", "consortium", ["north", "south", "east"]),
+    ]
+
+
+def test_a_region_naming_an_unknown_borough_is_refused(tmp_path: Path) -> None:
+    path = _regional(tmp_path, "regions:\n  - {slug: coast, name: Coast, boroughs: [west]}\n")
+    with pytest.raises(ParameterError, match=r"regions\.0\.boroughs: not member boroughs: west"):
+        load_consortium(path)
+
+
+def test_a_region_may_not_share_a_boroughs_name(tmp_path: Path) -> None:
+    path = _regional(tmp_path, "regions:\n  - {slug: east, name: East, boroughs: [east]}\n")
+    with pytest.raises(ParameterError, match=r"area name\(s\) used twice: east"):
+        load_consortium(path)

@@ -31,6 +31,7 @@ from mps.synthetic.boroughs import DEMO_BOROUGHS, DemoBorough, demo_boroughs, ot
 from mps.synthetic.geography import PostcodeBook, build_authorities, centre_distances_km
 from mps.synthetic.history import plant_canaries, simulate_borough
 from mps.synthetic.inputs import needs_frame, population_frame, referrals_frame, spend_frame
+from mps.synthetic.parameters import PARAMETERS_FILE, parameters_yaml
 from mps.synthetic.placements import places_for
 from mps.synthetic.providers import build_register
 from mps.synthetic.returns import dates, year_return
@@ -76,6 +77,8 @@ def write_demo_data(
     March). ``years`` are collection years (2021 = 2020-21), at most 2025. ``canaries``
     plants that many children per borough with obviously planted CHILD ids
     (``CANARY...``) and home postcodes (area ZQ), listed in the manifest, for leak tests.
+    Any other number of boroughs than the demo's eight also gets ``consortium.yaml``, a
+    parameter file to build it with (an England-sized set grouped into nine regions).
 
     The folder is written only when complete (built beside it, then renamed); a previous
     demo folder there is replaced, any other non-empty folder raises FileExistsError.
@@ -123,6 +126,11 @@ def write_demo_data(
         write_csv(book.directory(), root / layout.POSTCODES_FILE)
         write_csv(register.frame(), root / layout.PROVIDERS_FILE)
         files += [layout.POPULATION_FILE, layout.POSTCODES_FILE, layout.PROVIDERS_FILE]
+        if len(consortium) != 8:  # the demo's own parameter files are in parameters/
+            (root / PARAMETERS_FILE).write_text(
+                parameters_yaml(consortium, years), encoding="utf-8"
+            )
+            files.append(PARAMETERS_FILE)
         manifest = DemoManifest(
             out_dir=Path(out_dir),
             seed=seed,
