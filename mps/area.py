@@ -12,15 +12,21 @@ import functools
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from mps.data import layout
+from mps.data.needs import DEFAULT_INDICATORS, read_needs
 from mps.data.population import read_population
+from mps.data.providers import read_providers
+from mps.data.referrals import read_referrals
+from mps.data.spend import read_spend
 from mps.data.ssda903 import load_borough, read_postcode_directory
+from mps.data.validation import ValidationReport
 
 EPISODES_FILE = "episodes.parquet"
 ISSUES_FILE = "validation-issues.csv"
@@ -34,6 +40,16 @@ class AreaData:
 
     episodes: pd.DataFrame
     population: pd.DataFrame | None
+    #: Optional inputs, pooled over the area's boroughs with an ``la`` column first; ``None``
+    #: when no borough of the area has the file. ``providers`` is the consortium's register.
+    spend: pd.DataFrame | None = None
+    referrals: pd.DataFrame | None = None
+    needs: pd.DataFrame | None = None
+    providers: pd.DataFrame | None = None
+    #: The boroughs that supplied each optional input (``"spend"`` -> slugs).
+    coverage: dict[str, list[str]] = field(default_factory=dict)
+    #: Validation of the optional inputs (internal: issues name child-level rows).
+    inputs_report: ValidationReport = field(default_factory=ValidationReport)
 
 
 def _postcodes(data_dir: Path) -> pd.DataFrame | None:
@@ -106,12 +122,18 @@ def load_area(
     data_dir: str | Path,
     prepared_dir: str | Path | None = None,
     years: Sequence[int] | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> AreaData:
-    """Load an area's pooled episodes and population.
+    """Load an area's pooled episodes and population, and its optional inputs.
 
     With ``prepared_dir`` the boroughs' prepared Parquet files are read (the build's
     path); without it each borough's 903 returns are read and validated here (the path
     notebooks take when opened on their own, e.g. under nbval).
+
+    Spend, referrals and needs assessments are read from each borough's folder when the
+    file is there, and the provider register from the data folder (see
+    :func:`load_optional_inputs`); ``settings`` (the notebooks' analysis settings) names the
+    needs indicators and rating scale.
     """
     data_dir = Path(data_dir)
     frames = []
@@ -133,4 +155,51 @@ def load_area(
     if population_file.is_file():
         population = read_population(population_file)
         population = population[population["la_code"].isin(list(la_codes))].reset_index(drop=True)
-    return AreaData(episodes=episodes, population=population)
+    area = AreaData(episodes=episodes, population=population)
+    load_optional_inputs(area, boroughs=boroughs, data_dir=data_dir, settings=settings)
+    return area
+
+
+def load_optional_inputs(
+    area: AreaData,
+    *,
+    boroughs: Sequence[str],
+    data_dir: str | Path,
+    settings: Mapping[str, Any] | None = None,
+) -> None:
+    """Read the optional inputs into ``area``: spend, referrals and needs pooled over the
+    boroughs that have the file (each row tagged with its ``la``), and the provider register.
+
+    An absent file leaves the input ``None`` (or covering fewer boroughs: ``area.coverage``
+    says which). Rejected rows are recorded in ``area.inputs_report``; a fatal problem (a
+    missing column, an empty file) raises
+    :class:`~mps.data.validation.FatalValidationError` naming the file.
+    """
+    data_dir = Path(data_dir)
+    needs = dict((settings or {}).get("needs") or {})
+    indicators = [i["slug"] for i in needs.get("indicators") or []] or list(DEFAULT_INDICATORS)
+    scale = {k: needs[k] for k in ("rating_min", "rating_max") if k in needs}
+    readers = {
+        "spend": (layout.SPEND_FILE, read_spend),
+        "referrals": (layout.REFERRALS_FILE, read_referrals),
+        "needs": (
+            layout.NEEDS_FILE,
+            lambda path, report: read_needs(path, report, indicators=indicators, **scale),
+        ),
+    }
+    for name, (file_name, reader) in readers.items():
+        frames, covered = [], []
+        for borough in boroughs:
+            path = layout.borough_folder(data_dir, borough) / file_name
+            if path.is_file():
+                frame = reader(path, area.inputs_report)
+                frame.insert(0, "la", pd.Series(borough, index=frame.index, dtype="string"))
+                frames.append(frame)
+                covered.append(borough)
+        area.coverage[name] = covered
+        if frames:
+            setattr(area, name, pd.concat(frames, ignore_index=True))
+    register = data_dir / layout.PROVIDERS_FILE
+    area.coverage["providers"] = list(boroughs) if register.is_file() else []
+    if register.is_file():
+        area.providers = read_providers(register, area.inputs_report)

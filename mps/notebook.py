@@ -93,6 +93,7 @@ class AreaReport:
             data_dir=self.data_dir,
             prepared_dir=self.prepared_dir or None,
             years=self.years,
+            settings=self.settings,
         )
 
     def cached(self, name: str, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
