@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from mps.codes import NEEDS_RATING_MAX, NEEDS_RATING_MIN, VALUING_CARE_INDICATORS
 from mps.disclosure import DEFAULT_THRESHOLD
 
 #: The notebooks a build runs for every area, in document order.
@@ -46,6 +47,72 @@ class Targets(_Strict):
     off_contract_max_pct: float = 20.0
     in_house_fostering_min_pct: float | None = None
     within_20_miles_min_pct: float | None = None
+
+
+class NeedsIndicatorSettings(_Strict):
+    """One needs indicator: the ``needs.csv`` column holding its rating, and its domain."""
+
+    slug: str = Field(pattern=r"^[A-Za-z0-9_]+$")
+    label: str
+    domain: str
+
+
+def _valuing_care_indicators() -> list[NeedsIndicatorSettings]:
+    return [
+        NeedsIndicatorSettings(slug=i.slug, label=i.label, domain=i.domain)
+        for i in VALUING_CARE_INDICATORS
+    ]
+
+
+class NeedsSettings(_Strict):
+    """Valuing Care-style needs assessments: indicators, scale, weights and need bands."""
+
+    indicators: list[NeedsIndicatorSettings] = Field(
+        default_factory=_valuing_care_indicators, min_length=1
+    )
+    rating_min: int = NEEDS_RATING_MIN
+    rating_max: int = NEEDS_RATING_MAX
+    #: An indicator counts as a need when rated at least this.
+    occurrence_min_rating: int = 1
+    #: Weight of each indicator in the weighted need score (indicators not named weigh 1).
+    weights: dict[str, float] = Field(default_factory=dict)
+    #: Weighted need scores where the bands low / medium / high begin (medium, high).
+    need_band_edges: list[float] = Field(default_factory=lambda: [8.0, 16.0])
+    #: A placement is listed for internal review when its cost is this many standard
+    #: deviations from what its need and placement type predict.
+    cost_review_sd: float = Field(2.0, gt=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> NeedsSettings:
+        slugs = [i.slug for i in self.indicators]
+        twice = sorted({s for s in slugs if slugs.count(s) > 1})
+        if twice:
+            raise ValueError(f"indicators listed twice: {', '.join(twice)}")
+        unknown = sorted(set(self.weights) - set(slugs))
+        if unknown:
+            raise ValueError(f"weights for indicators not in the list: {', '.join(unknown)}")
+        if any(w < 0 for w in self.weights.values()) or not any(
+            self.weights.get(s, 1.0) > 0 for s in slugs
+        ):
+            raise ValueError("weights must be 0 or more, and not all 0")
+        if self.rating_max <= self.rating_min:
+            raise ValueError("rating_max must be above rating_min")
+        if not self.rating_min < self.occurrence_min_rating <= self.rating_max:
+            raise ValueError("occurrence_min_rating must be a rating above rating_min")
+        if len(self.need_band_edges) != 2 or sorted(set(self.need_band_edges)) != list(
+            self.need_band_edges
+        ):
+            raise ValueError("need_band_edges: two ascending scores (medium, high)")
+        return self
+
+
+class MarketSettings(_Strict):
+    """Spend and market analysis."""
+
+    #: How many collection years of spend the documents show (the latest ones).
+    spend_years: int = Field(3, ge=1, le=10)
+    #: How many providers the key-provider table names.
+    top_providers: int = Field(10, ge=1, le=50)
 
 
 class BoroughSettings(_Strict):
@@ -84,6 +151,8 @@ class ConsortiumSettings(_Strict):
     notebooks: list[str] = Field(default_factory=lambda: list(DEFAULT_NOTEBOOKS))
     disclosure: DisclosureSettings = Field(default_factory=DisclosureSettings)
     targets: Targets = Field(default_factory=Targets)
+    needs: NeedsSettings = Field(default_factory=NeedsSettings)
+    market: MarketSettings = Field(default_factory=MarketSettings)
     strict_validation: bool = False
     narrative: dict[str, Any] = Field(default_factory=dict)
     source_file: Path | None = None
@@ -181,6 +250,8 @@ class AreaSettings(BaseModel):
         return {
             "targets": self.targets.model_dump(mode="json"),
             "narrative": self.narrative,
+            "needs": self.consortium.needs.model_dump(mode="json"),
+            "market": self.consortium.market.model_dump(mode="json"),
         }
 
     def notebook_parameters(
