@@ -26,7 +26,7 @@ from pathlib import Path
 from jupyter_client.manager import KernelManager
 from nbformat import NotebookNode
 from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
+from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
 ENGINE_NAME = "mps-warm"
 KERNEL_NAME = "python3"
@@ -49,8 +49,9 @@ mps._warm_kernel_warning_filters = list(warnings.filters)
 """
 
 #: Run before every notebook: nothing a previous notebook defined may be visible.
+#: Settings first, then one ``%reset`` (which also removes the names this code made; each
+#: reset costs about 0.2 s, mostly its garbage collection).
 RESET_CODE = """
-get_ipython().run_line_magic("reset", "-f")
 import matplotlib as _mpl, matplotlib.pyplot as _plt, pandas as _pd, os as _os, warnings as _w
 import mps as _mps
 _plt.close("all")
@@ -61,7 +62,6 @@ with _w.catch_warnings():
     _pd.reset_option("all")
 _w.filters[:] = _mps._warm_kernel_warning_filters
 _os.chdir({cwd!r})
-del _mpl, _plt, _pd, _os, _w, _mps
 get_ipython().run_line_magic("reset", "-f")
 """
 
@@ -87,7 +87,8 @@ class WarmKernel:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             log_file = open(self.log_dir / f"kernel-{os.getpid()}.log", "ab")  # noqa: SIM115
             streams = {"stdout": log_file, "stderr": log_file}
-        manager.start_kernel(cwd=cwd, **streams)
+        # No history database: the kernel would write every cell of every area to it.
+        manager.start_kernel(cwd=cwd, extra_arguments=["--HistoryManager.enabled=False"], **streams)
         client = manager.client()
         client.start_channels()
         try:
@@ -172,8 +173,56 @@ def prestart_in_background(cwd: str | Path, log_dir: str | Path | None = None) -
     return thread
 
 
+class _SaveAtEnd(NotebookExecutionManager):
+    """Writes the executed notebook once, when it finishes (or fails).
+
+    papermill writes the whole notebook before and after every cell, as progress for long
+    runs; for our short notebooks those writes (each validating the notebook) took longer
+    than the cells themselves.
+    """
+
+    _finished = False
+
+    def save(self, **kwargs) -> None:
+        if self._finished:
+            super().save(**kwargs)
+        else:
+            self.last_save_time = self.now()
+
+    def notebook_complete(self, **kwargs) -> None:
+        self._finished = True
+        super().notebook_complete(**kwargs)
+
+
 class WarmEngine(NBClientEngine):
     """A papermill engine that runs each notebook on this process's warm kernel."""
+
+    @classmethod
+    def execute_notebook(
+        cls,
+        nb,
+        kernel_name,
+        output_path=None,
+        progress_bar=True,
+        log_output=False,
+        autosave_cell_every=30,
+        **kwargs,
+    ) -> NotebookNode:
+        # As papermill's Engine.execute_notebook, with a manager that saves only at the end.
+        nb_man = _SaveAtEnd(
+            nb,
+            output_path=output_path,
+            progress_bar=progress_bar,
+            log_output=log_output,
+            autosave_cell_every=autosave_cell_every,
+        )
+        nb_man.notebook_start()
+        try:
+            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+        finally:
+            nb_man.cleanup_pbar()
+            nb_man.notebook_complete()
+        return nb_man.nb
 
     @classmethod
     def execute_managed_notebook(
