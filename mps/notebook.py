@@ -147,6 +147,7 @@ class AreaReport:
             total_row=table.total_row,
             rows_additive=table.rows_additive,
             round_to=self.round_to or None,
+            total_column=table.total_column,
         )
         self._registry.save(name, title, result.table)
         if show:

@@ -30,6 +30,8 @@ class PublishableTable:
     total_row: str | None = None
     rows_additive: bool = True
     decimals: dict[str, int] = field(default_factory=dict)
+    #: The count column that totals the other count columns of each row (a two-way table).
+    total_column: str | None = None
 
 
 CLA_COLUMNS = {

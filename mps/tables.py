@@ -125,6 +125,7 @@ def protect_for_publication(
     total_row: str | None = None,
     rows_additive: bool = True,
     round_to: int | None = None,
+    total_column: str | None = None,
 ) -> DisclosureResult:
     """Apply disclosure control to a table about to be published."""
     return protect(
@@ -136,4 +137,5 @@ def protect_for_publication(
         total_row=total_row,
         rows_additive=rows_additive,
         round_to=round_to,
+        total_column=total_column,
     )
