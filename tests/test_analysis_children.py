@@ -29,9 +29,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import episode_fixtures as fixtures
 import numpy as np
 import pandas as pd
 import pytest
+from episode_fixtures import keys
 
 from mps import codes
 from mps.analysis import children
@@ -89,68 +91,14 @@ south 6     M   2012-01-01 WBRI   no   .
 """
 
 
-# --- The test helper: episode tables from literal rows --------------------------------------------
-def _table(text: str) -> pd.DataFrame:
-    lines = [line.split() for line in text.strip().splitlines()]
-    frame = pd.DataFrame(lines[1:], columns=lines[0], dtype=object)
-    return frame.replace(".", None)
-
-
-def text(values: object) -> pd.Series:
-    return pd.Series(values, dtype="string")
-
-
-def date(values: object) -> pd.Series:
-    return pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[ns]")
-
-
 def episode_table(episodes: str = EPISODES, people: str = CHILDREN) -> pd.DataFrame:
-    """An episode table with exactly the columns and dtypes of ``load_borough``'s output."""
-    rows = _table(episodes)
-    header = _table(people).set_index(["la", "CHILD"])
-    key = pd.MultiIndex.from_frame(rows[["la", "CHILD"]])
-    person = header.reindex(key).reset_index(drop=True)
-    n = len(rows)
-    out = pd.DataFrame(
-        {
-            "la": text(rows["la"]),
-            "CHILD": text(rows["CHILD"]),
-            "DECOM": date(rows["DECOM"]),
-            "DEC": date(rows["DEC"]),
-            "RNE": text(rows["RNE"]),
-            "LS": text(rows["LS"]),
-            "CIN": text(["N1"] * n),
-            "PLACE": text(rows["PLACE"]),
-            "PLACE_PROVIDER": text(rows["PROV"]),
-            "REC": text(rows["REC"]),
-            "REASON_PLACE_CHANGE": text([None] * n),
-            "HOME_POST": text(["HO11ME"] * n),
-            "PL_POST": text(rows["PL_POST"]),
-            "URN": text(rows["URN"]),
-            "SEX": text(person["SEX"]),
-            "DOB": date(person["DOB"]),
-            "ETHNIC": text(person["ETHNIC"]),
-            "UASC": person["UASC"].eq("yes").to_numpy(dtype=bool),
-            "DUC": date(person["DUC"]),
-            "placement_category": codes.placement_category(text(rows["PLACE"]), text(rows["PROV"])),
-            "PL_DISTANCE": pd.to_numeric(rows["MILES"]).astype("Float64"),
-            "PL_LA": text([None] * n),
-            "PL_LOCATION": text([None] * n),
-            "collection_year": pd.Series([YEAR] * n, dtype="Int64"),
-            "source_file": text(["episodes.csv"] * n),
-            "source_row": pd.Series(np.arange(2, n + 2), dtype="Int64"),
-        }
-    )
-    return out.sort_values(["la", "CHILD", "DECOM"], kind="stable").reset_index(drop=True)
+    """The episode table of the literal rows (see :mod:`episode_fixtures`)."""
+    return fixtures.episode_table(episodes, people, YEAR)
 
 
 @pytest.fixture(scope="module")
 def episodes() -> pd.DataFrame:
     return episode_table()
-
-
-def keys(frame: pd.DataFrame) -> list[tuple[str, str]]:
-    return list(zip(frame["la"], frame["CHILD"], strict=True))
 
 
 def test_helper_builds_the_loader_contract(episodes: pd.DataFrame) -> None:

@@ -105,6 +105,11 @@ class _Prepared:
     placement_row: np.ndarray  # int64: row describing the placement (self if none earlier)
     category: np.ndarray  # object: placement category, temporary resolved, never missing
     spell: np.ndarray  # int64: id of the placement the episode belongs to, -1 for none
+    period_first: np.ndarray  # int64: row of the first episode of the period of care
+    period_start_known: np.ndarray  # bool: the period's first episode is a start (RNE S)
+    placement_start: np.ndarray  # datetime64[ns]: first day of the placement, NaT for none
+    carer_start: np.ndarray  # datetime64[ns]: first day with the same carer(s), NaT for none
+    placement_begins: np.ndarray  # bool: a new placement begins at this episode
 
 
 def _flags(values: pd.Series, members: frozenset[str] | set[str]) -> np.ndarray:
@@ -207,6 +212,14 @@ def _prepare(episodes: pd.DataFrame) -> _Prepared:
     spell_of_row = np.cumsum(begins) - 1
     spell = np.where(anchor >= 0, spell_of_row[np.maximum(anchor, 0)], -1)
 
+    # The same carer(s) go on through a change of placement with the same carers (RNE T
+    # or U) and a placement for adoption with the current foster carer (A3, A5): DfE's
+    # long-term stability counts time with the same carer (reference §3.7).
+    same_carer = _flags(frame["RNE"], {"T", "U"}) | _flags(frame["PLACE"], {"A3", "A5"})
+    carer_begins = begins & ~(same_carer & (before >= 0))
+    placement_start = _first_day_of(begins, anchor, decom)
+    carer_start = _first_day_of(carer_begins, anchor, decom)
+
     placement_row = np.where(anchor >= 0, anchor, rows)
     recorded = frame["placement_category"].astype("string").to_numpy(dtype=object, na_value=None)
     category = np.where(anchor >= 0, recorded[np.maximum(anchor, 0)], None)
@@ -222,7 +235,28 @@ def _prepare(episodes: pd.DataFrame) -> _Prepared:
         placement_row=placement_row,
         category=category,
         spell=spell,
+        period_first=period_first,
+        period_start_known=is_start[period_first] if n else np.zeros(0, dtype=bool),
+        placement_start=placement_start,
+        carer_start=carer_start,
+        placement_begins=begins,
     )
+
+
+def _first_day_of(begins: np.ndarray, anchor: np.ndarray, decom: np.ndarray) -> np.ndarray:
+    """For each episode, the DECOM of the episode where its run (placement, or time with one
+    carer) began: runs begin at the ``begins`` rows and an episode belongs to the run of its
+    ``anchor`` row; NaT when the anchor is -1 (no placement)."""
+    first_rows = np.flatnonzero(begins)
+    out = np.full(len(anchor), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if not len(first_rows):
+        return out
+    run = np.cumsum(begins) - 1
+    has = anchor >= 0
+    run_of_row = run[np.maximum(anchor, 0)]
+    known = has & (run_of_row >= 0)
+    out[known] = decom[first_rows[run_of_row[known]]]
+    return out
 
 
 def _day(date: pd.Timestamp | str) -> np.datetime64:
@@ -265,6 +299,9 @@ def _child_rows(
     out["age_band"] = codes.age_band(out["age"])
     out["DECOM"] = chosen["DECOM"]
     out["period_start"] = pd.Series(prepared.period_start[rows], dtype="datetime64[ns]")
+    out["period_start_known"] = pd.Series(prepared.period_start_known[rows], dtype=bool)
+    out["placement_start"] = pd.Series(prepared.placement_start[rows], dtype="datetime64[ns]")
+    out["carer_start"] = pd.Series(prepared.carer_start[rows], dtype="datetime64[ns]")
     return out
 
 
@@ -299,9 +336,16 @@ def looked_after_on(episodes: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
     placement, those of the latest placement before it in the period of care),
     placement_category (temporary resolved; ``other`` when there is no placement to resolve
     to), temporary_place (the T0-T4 code, else blank), age (completed years on D),
-    age_band, DECOM (of the episode open on D) and period_start (DECOM of the first episode
-    of the period of care: the start, or the first episode the returns hold). Sorted by la
-    and CHILD.
+    age_band, DECOM (of the episode open on D), period_start (DECOM of the first episode
+    of the period of care: the start, or the first episode the returns hold),
+    period_start_known (that first episode is a start, RNE S: otherwise care began before
+    the returns loaded and period_start is a lower bound on the time in care),
+    placement_start (first day of the current placement: a change of legal status or a
+    temporary placement does not begin a new one) and carer_start (first day with the
+    current carer(s): a change of placement with the same carers, RNE T or U, or a
+    placement for adoption with the current foster carer, A3 or A5, goes on with them).
+    Like period_start, the last two are lower bounds when they are the first episode the
+    returns hold. Sorted by la and CHILD.
     """
     return _looked_after_on(_prepare(episodes), date)
 
