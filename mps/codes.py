@@ -379,10 +379,11 @@ def provider_sector(provider: pd.Series) -> pd.Series:
     """Group PLACE_PROVIDER into ``in-house``, ``other public``, ``independent``, ``parents``."""
     provider = provider.astype("string").str.upper()
     sector = pd.Series(pd.NA, index=provider.index, dtype="string")
-    sector = sector.mask(provider == "PR1", "in-house")
+    # isin, not ==: a blank provider compares as <NA>, which mask() would take as True.
+    sector = sector.mask(provider.isin(["PR1"]), "in-house")
     sector = sector.mask(provider.isin(["PR2", "PR3"]), "other public")
     sector = sector.mask(provider.isin(INDEPENDENT_PROVIDERS), "independent")
-    sector = sector.mask(provider == "PR0", "parents")
+    sector = sector.mask(provider.isin(["PR0"]), "parents")
     return sector
 
 

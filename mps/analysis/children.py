@@ -109,7 +109,10 @@ class _Prepared:
     period_start_known: np.ndarray  # bool: the period's first episode is a start (RNE S)
     placement_start: np.ndarray  # datetime64[ns]: first day of the placement, NaT for none
     carer_start: np.ndarray  # datetime64[ns]: first day with the same carer(s), NaT for none
+    placement_start_known: np.ndarray  # bool: the placement's first episode began it
+    carer_start_known: np.ndarray  # bool: the first episode with the carer(s) began it
     placement_begins: np.ndarray  # bool: a new placement begins at this episode
+    changed_from: np.ndarray  # int64: where a placement changes, the previous one's last row
 
 
 def _flags(values: pd.Series, members: frozenset[str] | set[str]) -> np.ndarray:
@@ -217,8 +220,15 @@ def _prepare(episodes: pd.DataFrame) -> _Prepared:
     # long-term stability counts time with the same carer (reference §3.7).
     same_carer = _flags(frame["RNE"], {"T", "U"}) | _flags(frame["PLACE"], {"A3", "A5"})
     carer_begins = begins & ~(same_carer & (before >= 0))
-    placement_start = _first_day_of(begins, anchor, decom)
-    carer_start = _first_day_of(carer_begins, anchor, decom)
+    placement_start, placement_first = _first_day_of(begins, anchor, decom)
+    carer_start, carer_first = _first_day_of(carer_begins, anchor, decom)
+    # A run's first day is known when its first episode began it (a new placement, or new
+    # carers); otherwise it is the first episode the returns hold and began earlier.
+    new_carers = _flags(frame["RNE"], codes.RNE_NEW_PLACEMENT - {"T", "U"})
+    placement_start_known = (placement_first >= 0) & new_placement_reason[
+        np.maximum(placement_first, 0)
+    ]
+    carer_start_known = (carer_first >= 0) & new_carers[np.maximum(carer_first, 0)]
 
     placement_row = np.where(anchor >= 0, anchor, rows)
     recorded = frame["placement_category"].astype("string").to_numpy(dtype=object, na_value=None)
@@ -239,24 +249,29 @@ def _prepare(episodes: pd.DataFrame) -> _Prepared:
         period_start_known=is_start[period_first] if n else np.zeros(0, dtype=bool),
         placement_start=placement_start,
         carer_start=carer_start,
+        placement_start_known=placement_start_known,
+        carer_start_known=carer_start_known,
         placement_begins=begins,
+        changed_from=np.where(begins & (before >= 0), before, -1),
     )
 
 
-def _first_day_of(begins: np.ndarray, anchor: np.ndarray, decom: np.ndarray) -> np.ndarray:
-    """For each episode, the DECOM of the episode where its run (placement, or time with one
-    carer) began: runs begin at the ``begins`` rows and an episode belongs to the run of its
-    ``anchor`` row; NaT when the anchor is -1 (no placement)."""
+def _first_day_of(
+    begins: np.ndarray, anchor: np.ndarray, decom: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each episode, the DECOM and the row of the episode where its run (a placement,
+    or time with the same carers) began: runs begin at the ``begins`` rows and an episode
+    belongs to the run of its ``anchor`` row; NaT and -1 when the anchor is -1."""
     first_rows = np.flatnonzero(begins)
-    out = np.full(len(anchor), np.datetime64("NaT"), dtype="datetime64[ns]")
+    day = np.full(len(anchor), np.datetime64("NaT"), dtype="datetime64[ns]")
+    row = np.full(len(anchor), -1, dtype=np.int64)
     if not len(first_rows):
-        return out
-    run = np.cumsum(begins) - 1
-    has = anchor >= 0
-    run_of_row = run[np.maximum(anchor, 0)]
-    known = has & (run_of_row >= 0)
-    out[known] = decom[first_rows[run_of_row[known]]]
-    return out
+        return day, row
+    run_of_row = (np.cumsum(begins) - 1)[np.maximum(anchor, 0)]
+    known = (anchor >= 0) & (run_of_row >= 0)
+    row[known] = first_rows[run_of_row[known]]
+    day[known] = decom[row[known]]
+    return day, row
 
 
 def _day(date: pd.Timestamp | str) -> np.datetime64:
@@ -301,7 +316,9 @@ def _child_rows(
     out["period_start"] = pd.Series(prepared.period_start[rows], dtype="datetime64[ns]")
     out["period_start_known"] = pd.Series(prepared.period_start_known[rows], dtype=bool)
     out["placement_start"] = pd.Series(prepared.placement_start[rows], dtype="datetime64[ns]")
+    out["placement_start_known"] = pd.Series(prepared.placement_start_known[rows], dtype=bool)
     out["carer_start"] = pd.Series(prepared.carer_start[rows], dtype="datetime64[ns]")
+    out["carer_start_known"] = pd.Series(prepared.carer_start_known[rows], dtype=bool)
     return out
 
 
@@ -341,11 +358,11 @@ def looked_after_on(episodes: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
     period_start_known (that first episode is a start, RNE S: otherwise care began before
     the returns loaded and period_start is a lower bound on the time in care),
     placement_start (first day of the current placement: a change of legal status or a
-    temporary placement does not begin a new one) and carer_start (first day with the
-    current carer(s): a change of placement with the same carers, RNE T or U, or a
-    placement for adoption with the current foster carer, A3 or A5, goes on with them).
-    Like period_start, the last two are lower bounds when they are the first episode the
-    returns hold. Sorted by la and CHILD.
+    temporary placement does not begin a new one), placement_start_known, carer_start
+    (first day with the current carer(s): a change of placement with the same carers, RNE
+    T or U, or a placement for adoption with the current foster carer, A3 or A5, goes on
+    with them) and carer_start_known. Like period_start, a start not known is the first
+    episode the returns hold, a lower bound. Sorted by la and CHILD.
     """
     return _looked_after_on(_prepare(episodes), date)
 
