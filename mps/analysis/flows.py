@@ -213,22 +213,34 @@ def reasons_ceased(episodes: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame
 
 
 def duration_band(
-    start: pd.Series, end: pd.Series, start_known: pd.Series | np.ndarray
+    start: pd.Series | pd.Timestamp,
+    end: pd.Series | pd.Timestamp,
+    start_known: pd.Series | np.ndarray,
+    bands: Sequence[tuple[str, int]] = DURATION_BANDS,
+    not_known: str = DURATION_NOT_KNOWN,
 ) -> pd.Series:
-    """The :data:`DURATION_BANDS` label of each period from ``start`` to ``end``.
+    """The band (of ``bands``: label, at least this many months) of each period from
+    ``start`` to ``end``; a blank start or end is ``not_known``.
 
     A period whose start is not known (``start_known`` False: ``start`` is a lower bound)
     gets its band only when the lower bound already reaches the longest band; otherwise
-    :data:`DURATION_NOT_KNOWN`. Months are calendar months: 15 January to 15 July is six.
+    ``not_known``. Months are calendar months: 15 January to 15 July is six.
     """
-    start = pd.Series(pd.to_datetime(start)).reset_index(drop=True)
-    end = pd.Series(pd.to_datetime(end)).reset_index(drop=True)
-    band = pd.Series(DURATION_BANDS[0][0], index=start.index, dtype="string")
-    for label, months in DURATION_BANDS[1:]:
+    known = pd.Series(np.asarray(start_known, dtype=bool))
+    start = _dates(start, len(known))
+    end = _dates(end, len(known))
+    band = pd.Series(bands[0][0], index=known.index, dtype="string")
+    for label, months in bands[1:]:
         band = band.mask(end >= start + pd.DateOffset(months=months), label)
-    known = np.asarray(start_known, dtype=bool)
-    longest = DURATION_BANDS[-1][0]
-    return band.mask(~known & band.ne(longest).to_numpy(), DURATION_NOT_KNOWN)
+    longest = bands[-1][0]
+    unknown = (~known & band.ne(longest)) | start.isna() | end.isna()
+    return band.mask(unknown.to_numpy(dtype=bool), not_known)
+
+
+def _dates(values: pd.Series | pd.Timestamp, n: int) -> pd.Series:
+    if isinstance(values, pd.Series):
+        return pd.to_datetime(values).reset_index(drop=True)
+    return pd.Series(pd.Timestamp(values), index=range(n), dtype="datetime64[ns]")
 
 
 def care_durations(episodes: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
