@@ -98,6 +98,76 @@ def stacked_bar_chart(
     return fig
 
 
+def bar_chart(
+    table: pd.DataFrame,
+    *,
+    label: str,
+    values: str | Sequence[str],
+    title: str,
+    value_label: str,
+    reference: float | None = None,
+    reference_label: str | None = None,
+) -> plt.Figure:
+    """Horizontal bars of one or more published columns for each row of ``label`` (grouped
+    when several), first row at the top, with an optional reference line (e.g. a target).
+    Suppressed values are not drawn."""
+    apply_theme()
+    columns = [values] if isinstance(values, str) else list(values)
+    labels = table[label].astype(str).to_list()
+    height = max(FIGURE_SIZE[1], 0.45 * len(labels) * max(1, len(columns) * 0.6) + 1.2)
+    fig, ax = plt.subplots(figsize=(FIGURE_SIZE[0], height))
+    positions = pd.Series(range(len(labels)), dtype="float64")
+    width = 0.8 / len(columns)
+    for k, (colour, column) in enumerate(zip(PALETTE * 2, columns, strict=False)):
+        offset = positions - 0.4 + width * (k + 0.5)
+        ax.barh(
+            offset, numeric(table[column]).fillna(0.0), height=width, color=colour, label=column
+        )
+    ax.set_yticks(positions, labels)
+    ax.invert_yaxis()
+    if reference is not None:
+        ax.axvline(reference, color="#000000", linestyle="--", linewidth=1.2, label=reference_label)
+    ax.set_title(title)
+    ax.set_xlabel(value_label)
+    ax.set_ylabel("")
+    if len(columns) > 1 or reference_label:
+        ax.legend(loc="lower right", frameon=False, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def range_chart(
+    table: pd.DataFrame,
+    *,
+    label: str,
+    low: str,
+    middle: str,
+    high: str,
+    title: str,
+    value_label: str,
+) -> plt.Figure:
+    """For each row, a bar from ``low`` to ``high`` with a mark at ``middle`` (e.g. the
+    interquartile range and median of weekly costs), from published columns; rows with a
+    suppressed value are not drawn."""
+    apply_theme()
+    labels = table[label].astype(str).to_list()
+    fig, ax = plt.subplots(figsize=(FIGURE_SIZE[0], max(FIGURE_SIZE[1], 0.5 * len(labels) + 1.2)))
+    lows, mids, highs = (numeric(table[c]).to_numpy(dtype="float64") for c in (low, middle, high))
+    positions = list(range(len(labels)))
+    ax.barh(
+        positions, highs - lows, left=lows, height=0.5, color=PALETTE[4], label=f"{low} to {high}"
+    )
+    ax.scatter(mids, positions, color=PALETTE[0], zorder=3, marker="D", label=middle)
+    ax.set_yticks(positions, labels)
+    ax.invert_yaxis()
+    ax.set_title(title)
+    ax.set_xlabel(value_label)
+    ax.set_xlim(left=0)
+    ax.legend(loc="lower right", frameon=False, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
 def figure_html(fig: plt.Figure, *, name: str, title: str, alt: str, table: str | None) -> str:
     """Embed ``fig`` as a self-contained ``<figure>`` with alt text and a link to its table."""
     buffer = io.BytesIO()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from mps.charts import numeric
-from mps.presentation import ALL_PLACEMENTS
+from mps.presentation import ALL_BOUGHT, ALL_PLACEMENTS
 
 
 def year_label(year: int) -> str:
@@ -89,3 +89,455 @@ def placement_mix_sentence(mix: pd.DataFrame, year: int) -> str:
     parts = [f"{row.placement.lower()} ({row.share:.0f}%)" for row in ranked.head(3).itertuples()]
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" and {parts[-1]}"
     return f"At 31 March {year} the most used placements were {listed}."
+
+
+# --- Needs, spend, market and referrals -------------------------------------------------
+#: What each optional input is, for the sentence a section shows when it is missing.
+OPTIONAL_INPUTS = {
+    "spend": (
+        "placement spend",
+        "a spend.csv in the borough's folder (one row per placement: child, dates, weekly "
+        "cost, provider, Ofsted URN and contract status)",
+    ),
+    "referrals": (
+        "log of placement requests",
+        "a referrals.csv in the borough's folder (one row per request: dates requested, "
+        "needed and placed, age, type of placement sought and the outcome)",
+    ),
+    "needs": (
+        "needs assessments",
+        "a needs.csv in the borough's folder (one row per child per Valuing Care "
+        "assessment, rating each need from 0 to 3)",
+    ),
+    "providers": (
+        "Ofsted provider register",
+        "Ofsted's provider-level file saved as providers.csv in the data folder",
+    ),
+}
+
+
+def _value(value: object) -> float:
+    return numeric(pd.Series([value], dtype="object")).iloc[0]
+
+
+def _pct(value: object, decimals: int = 0) -> str:
+    number = _value(value)
+    return "a withheld share" if pd.isna(number) else f"{number:.{decimals}f}%"
+
+
+def _money(value: float) -> str:
+    if pd.isna(value):
+        return "a withheld amount"
+    if abs(value) >= 1_000_000:
+        return f"£{value / 1_000_000:,.1f} million"
+    return f"£{value:,.0f}"
+
+
+def _rounded(value: float) -> float:
+    """An estimate to the nearest £1,000 (to 3 significant figures above £1 million)."""
+    if abs(value) >= 1_000_000:
+        return float(f"{value:.3g}")
+    return round(value, -3) if abs(value) >= 10_000 else value
+
+
+def _lower(text: str) -> str:
+    return text[0].lower() + text[1:] if text else text
+
+
+def _listed(parts: list[str]) -> str:
+    if not parts:
+        return ""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" and {parts[-1]}"
+
+
+def _row(table: pd.DataFrame, column: str, label: str) -> pd.Series | None:
+    rows = table[table[column] == label]
+    return None if rows.empty else rows.iloc[0]
+
+
+def missing_input_sentence(kind: str, area_name: str) -> str:
+    """The sentence a section shows when its input was not supplied: what would fill it."""
+    what, where = OPTIONAL_INPUTS[kind]
+    return (
+        f"No {what} was supplied for {area_name}, so this section has no figures yet: "
+        f"{where} would fill it."
+    )
+
+
+def coverage_sentence(
+    kind: str, covered: list[str], boroughs: list[str], borough_names: list[str]
+) -> str:
+    """For a consortium where only some boroughs supplied an input, say which ("" if all)."""
+    if set(boroughs) <= set(covered) or not covered:
+        return ""
+    names = dict(zip(boroughs, borough_names, strict=True))
+    missing = [names[b] for b in boroughs if b not in covered]
+    what = OPTIONAL_INPUTS[kind][0]
+    return (
+        f"These figures cover the {len(covered)} of {len(boroughs)} boroughs that supplied "
+        f"their {what}; {_listed(missing)} did not."
+    )
+
+
+def needs_by_placement_sentence(table: pd.DataFrame, indicators: int) -> str:
+    """The placement type whose children have the highest average need score, against all
+    children assessed, from a published needs-by-placement table."""
+    total = table.iloc[-1]
+    rows = table.iloc[:-1].assign(score=numeric(table.iloc[:-1]["Average need score"]))
+    rows = rows.dropna(subset=["score"]).sort_values(
+        ["score", "Placement"], ascending=[False, True]
+    )
+    if rows.empty or pd.isna(_value(total["Average need score"])):
+        return "Too few children were assessed for average needs to be published."
+    top = rows.iloc[0]
+    return (
+        f"Children {_placed(top['Placement'])} had the highest average need "
+        f"score, {top['score']:.1f}, against {_value(total['Average need score']):.1f} for "
+        f"all {_count(total['Children assessed'])} children assessed, who had on average "
+        f"{_value(total['Average number of needs']):.1f} of the {indicators} needs."
+    )
+
+
+def needs_occurrence_sentence(table: pd.DataFrame, column: str = ALL_PLACEMENTS) -> str:
+    """The three most common needs, from a published needs-occurrence table."""
+    assessed = _value(table.iloc[0][column])
+    needs = table[(table["Domain"] != "") & ~table["Need"].str.endswith(": any need")]
+    counts = numeric(needs[column])
+    ranked = (
+        pd.DataFrame({"need": needs["Need"].to_numpy(), "count": counts.to_numpy()})
+        .dropna()
+        .sort_values(["count", "need"], ascending=[False, True], kind="stable")
+    )
+    if ranked.empty or pd.isna(assessed) or not assessed:
+        return "Too few children were assessed for the occurrence of needs to be published."
+    parts = [
+        f"{row.need[0].lower()}{row.need[1:]} ({100 * row.count / assessed:.0f}%)"
+        for row in ranked.head(3).itertuples()
+    ]
+    return f"Among the children assessed, the most common needs were {_listed(parts)}."
+
+
+def needs_by_age_sentence(table: pd.DataFrame) -> str:
+    """The ages at which average need scores peak, from a published needs-by-age table."""
+    rows = table.iloc[:-1]
+    ages = pd.to_numeric(rows["Age"].str.extract(r"^(\d+)")[0], errors="coerce")
+    scores = numeric(rows["Average need score"]).to_numpy(dtype="float64")
+    values = pd.Series(scores, index=ages.to_numpy())
+    before, after = values.shift(1), values.shift(-1)
+    peak = values.notna() & (before.isna() | (values > before)) & (after.isna() | (values > after))
+    peaks = values[peak.to_numpy()].sort_values(ascending=False, kind="stable").head(2)
+    if peaks.empty:
+        return "Too few children were assessed for needs by age to be published."
+    parts = [f"age {int(age)} ({score:.1f})" for age, score in peaks.items()]
+    if len(parts) == 2:
+        parts[1] = f"at {parts[1]}"
+    return f"Average need scores peaked at {_listed(parts)}."
+
+
+def needs_change_sentence(table: pd.DataFrame) -> str:
+    """How many children's need scores fell or rose between assessments (published table)."""
+    total, lower, higher = (table.iloc[i]["Need score"] for i in (-1, 0, 2))
+    whole = _value(total)
+    if pd.isna(whole) or not whole:
+        return "Too few children have been assessed more than once to show how needs change."
+    fell, rose = _value(lower), _value(higher)
+    return (
+        f"Of {_count(total)} children assessed more than once, {_count(lower)} "
+        f"({_pct(100 * fell / whole)}) had a lower need score at their latest assessment "
+        f"than at their first, and {_count(higher)} ({_pct(100 * rose / whole)}) a higher one."
+    )
+
+
+def cost_need_sentence(model: object | None) -> str:
+    """What the cost-against-need model found (:class:`mps.analysis.cost_need.CostModel`).
+
+    The model summarises at least 20 placements (the fit needs them), so no placement's
+    cost can be recovered from it.
+    """
+    if model is None:
+        return (
+            "Too few placements have both a weekly cost and a needs assessment to relate cost "
+            "to need."
+        )
+    effect, low, high = model.need_effect_pct, model.need_effect_low, model.need_effect_high
+    explained = f"{100 * model.r_squared:.0f}%"
+    if low <= 0 <= high:
+        link = "there was no clear link between a child's need score and the weekly cost"
+    else:
+        direction = "higher" if effect > 0 else "lower"
+        link = (
+            f"each extra point of weighted need went with a weekly cost about "
+            f"{abs(effect):.1f}% {direction} (95% confidence interval {low:.1f}% to {high:.1f}%)"
+        )
+    return (
+        f"Across {model.placements:,} placements with a needs assessment, for placements of "
+        f"the same type {link}; need and type of placement together account for {explained} "
+        "of the variation in weekly cost."
+    )
+
+
+def cost_by_need_sentence(table: pd.DataFrame) -> str:
+    """The widest gap in average weekly cost between high and low need within a placement
+    type, from a published cost-by-need table."""
+    rows = table.assign(cost=numeric(table["Average weekly cost (£)"]))
+    low = rows[rows["Need band"] == "Low need"].set_index("Placement")["cost"]
+    high = rows[rows["Need band"] == "High need"].set_index("Placement")["cost"]
+    both = pd.DataFrame({"low": low, "high": high}).dropna()
+    if both.empty:
+        return ""
+    both["ratio"] = both["high"] / both["low"]
+    placement, row = next(iter(both.sort_values("ratio", ascending=False).iterrows()))
+    return (
+        f"A placement {_placed(placement)} for a child with high needs "
+        f"cost on average {_money(row['high'])} a week, against {_money(row['low'])} for a "
+        "child with low needs."
+    )
+
+
+def spend_sentence(table: pd.DataFrame, years: list[int]) -> str:
+    """Total spend in the latest year, its change, and the placement type whose share of
+    spend most exceeds its share of placements (e.g. "Children's homes are 12% of placements
+    but 41% of spend"), from a published spend table."""
+    latest, first = year_label(years[-1]), year_label(years[0])
+    total = table.iloc[-1]
+    now = _value(total[f"Spend {latest} (£)"])
+    sentence = f"Placements cost {_money(now)} in {latest}"
+    if len(years) > 1:
+        before = _value(total[f"Spend {first} (£)"])
+        if not pd.isna(before) and before and not pd.isna(now):
+            change = 100 * (now - before) / before
+            direction = "more" if change >= 0 else "less"
+            sentence += f", {abs(change):.0f}% {direction} than in {first}"
+    sentence += "."
+    rows = table.iloc[:-1]
+    shares = pd.DataFrame(
+        {
+            "placement": rows["Placement"].to_numpy(),
+            "placements": numeric(rows[f"% of placements {latest}"]).to_numpy(),
+            "spend": numeric(rows[f"% of spend {latest}"]).to_numpy(),
+        }
+    ).dropna()
+    if not shares.empty:
+        shares["gap"] = shares["spend"] - shares["placements"]
+        top = shares.sort_values(["gap", "placement"], ascending=[False, True]).iloc[0]
+        sentence += (
+            f" {_placements(top['placement'])} are {top['placements']:.0f}% of placements but "
+            f"{top['spend']:.0f}% of spend."
+        )
+    return sentence
+
+
+def unit_costs_sentence(table: pd.DataFrame) -> str:
+    """Average weekly costs of the main placement types, from a published unit-cost table."""
+    rows = table.assign(average=numeric(table["Average weekly cost (£)"])).dropna(
+        subset=["average"]
+    )
+    if rows.empty:
+        return "Too few placements were costed for weekly costs to be published."
+    dearest = rows.sort_values(["average", "Placement"], ascending=[False, True]).iloc[0]
+    low, high = _value(dearest["Lower quartile (£)"]), _value(dearest["Upper quartile (£)"])
+    sentence = (
+        f"A week {_placed(dearest['Placement'])} cost {_money(dearest['average'])} on average"
+    )
+    if not (pd.isna(low) or pd.isna(high)):
+        sentence += f" (the middle half cost between {_money(low)} and {_money(high)} a week)"
+    others = rows[rows["Placement"] != dearest["Placement"]]
+    others = others.assign(volume=numeric(others["Placements"])).sort_values(
+        ["volume", "Placement"], ascending=[False, True]
+    )
+    parts = [f"{_money(r.average)} {_placed(r.Placement)}" for r in others.head(3).itertuples()]
+    if parts:
+        sentence += f"; a week cost {_listed(parts)}"
+    return sentence + "."
+
+
+#: How a sentence says "in" each placement type.
+PLACEMENT_PHRASES = {
+    "In-house fostering": "in in-house fostering",
+    "Kinship (connected person) fostering": "in kinship fostering",
+    "Independent fostering agency": "with an independent fostering agency",
+    "Children's home": "in a children's home",
+    "Supported accommodation (16+)": "in supported accommodation",
+    "Secure children's home": "in a secure children's home",
+    "Placed with parents": "placed with parents",
+    "Placed for adoption": "placed for adoption",
+    "Other placements": "in other placements",
+}
+
+
+def _placed(placement: str) -> str:
+    return PLACEMENT_PHRASES.get(placement, f"in {placement[0].lower()}{placement[1:]}")
+
+
+def _placements(placement: str) -> str:
+    return placement if placement.lower().endswith("placements") else f"{placement} placements"
+
+
+def contract_sentence(table: pd.DataFrame, target_pct: float | None, year: int) -> str:
+    """The share of bought placements and spend off contract against the target, from a
+    published contract table."""
+    total = table.iloc[-1]
+    off, spend = total["% off contract"], total["% of spend off contract"]
+    if pd.isna(_value(off)):
+        return "Too few placements were bought for the contract mix to be published."
+    sentence = (
+        f"In {year_label(year)}, {_pct(off, 1)} of the {_count(total[ALL_BOUGHT])} bought "
+        f"placements were spot purchases (off contract)"
+    )
+    if target_pct is not None:
+        within = "within" if _value(off) <= target_pct else "above"
+        sentence += f", {within} the target of at most {target_pct:g}%"
+    sentence += f"; spot purchases were {_pct(spend, 1)} of spend on bought placements."
+    rows = (
+        table.iloc[:-1]
+        .assign(share=numeric(table.iloc[:-1]["% off contract"]))
+        .dropna(subset=["share"])
+    )
+    if len(rows) > 1:
+        top = rows.sort_values(["share", "Placement"], ascending=[False, True]).iloc[0]
+        sentence += (
+            f" The share was highest for {_lower(_placements(top['Placement']))} "
+            f"({top['share']:.0f}%)."
+        )
+    return sentence
+
+
+def ratings_sentence(table: pd.DataFrame) -> str:
+    """The share of bought placements in Good or Outstanding provision (published table)."""
+    shares = table.set_index("Ofsted rating")["% of bought placements"].map(_value)
+    good = shares.get("Outstanding", float("nan")) + shares.get("Good", float("nan"))
+    weak = shares.get("Requires improvement to be good", float("nan")) + shares.get(
+        "Inadequate", float("nan")
+    )
+    if pd.isna(good):
+        return "Too few bought placements could be matched to the Ofsted register to publish."
+    sentence = (
+        f"{good:.0f}% of bought placements were in provision rated Good or Outstanding by Ofsted"
+    )
+    if not pd.isna(weak):
+        sentence += f" and {weak:.0f}% in provision rated Requires improvement or Inadequate"
+    return sentence + "; the rest were in provision not yet rated or not matched to the register."
+
+
+def key_providers_sentence(table: pd.DataFrame) -> str:
+    """How concentrated spend on bought placements is, from a published key-provider table."""
+    named = table.iloc[:-1]
+    named = named[named["Provider"] != "All other providers"]
+    shares = numeric(named["% of spend"])
+    if named.empty or shares.isna().all():
+        return "Too few providers had enough placements for their figures to be published."
+    leader = named.iloc[int(shares.fillna(-1).to_numpy().argmax())]
+    return (
+        f"The {len(named)} providers named here received {shares.sum():.0f}% of spend on "
+        f"bought placements; the largest, {leader['Provider']}, received "
+        f"{_pct(leader['% of spend'], 1)}."
+    )
+
+
+def contract_price_sentence(table: pd.DataFrame) -> str:
+    """Whether contracted placements cost less than spot ones of the same type and need, and
+    the cost avoided, summed over the rows the published table shows."""
+    rows = table.assign(
+        difference=numeric(table["Difference a week (£)"]),
+        avoided=numeric(table["Cost avoided this year (£)"]),
+    ).dropna(subset=["difference", "avoided"])
+    if rows.empty:
+        return (
+            "Too few like placements were bought both on and off contract to compare their prices."
+        )
+    dearer = int((rows["difference"] > 0).sum())
+    avoided = float(rows["avoided"].sum())
+    outcome = (
+        f"the contracts avoided about {_money(_rounded(avoided))}"
+        if avoided >= 0
+        else f"the contracted placements cost about {_money(_rounded(-avoided))} more than "
+        "spot prices would have"
+    )
+    return (
+        f"Comparing like placements (the same type and need band) in the {len(rows)} groups "
+        f"that can be published, spot purchases cost more a week than contracted ones in "
+        f"{dearer}; at this year's volumes {outcome}."
+    )
+
+
+def borough_variance_sentence(table: pd.DataFrame) -> str:
+    """The widest cost difference between boroughs for like placements (published table)."""
+    rows = table.assign(ratio=numeric(table["Highest / lowest"])).dropna(subset=["ratio"])
+    if rows.empty:
+        return "Too few like placements were made in several boroughs to compare their costs."
+    top = rows.sort_values(["ratio", "Placement"], ascending=[False, True]).iloc[0]
+    return (
+        f"The widest difference between boroughs was for {top['Placement'][0].lower()}"
+        f"{top['Placement'][1:]} ({top['Need band'].lower()}): the highest borough average, "
+        f"{_money(_value(top['Highest borough average (£)']))} a week, was {top['ratio']:.2f} "
+        "times the lowest."
+    )
+
+
+def referrals_sentence(table: pd.DataFrame, area_name: str) -> str:
+    """Requests in the latest year, per month and per 10,000 children (published table)."""
+    latest = table.iloc[-1]
+    sentence = (
+        f"In {latest['Year']} the placements team received {_count(latest['Requests'])} "
+        f"requests for placements for children looked after by {area_name}"
+    )
+    per_month = _value(latest["Requests a month"])
+    if not pd.isna(per_month):
+        sentence += f", about {per_month:.0f} a month"
+    if "Requests per 10,000 children" in table:
+        rate = _value(latest["Requests per 10,000 children"])
+        if not pd.isna(rate):
+            sentence += f", or {rate:.0f} for every 10,000 children aged 0 to 17"
+    sentence += "."
+    if len(table) > 1:
+        first = table.iloc[0]
+        before, now = _value(first["Requests"]), _value(latest["Requests"])
+        if not (pd.isna(before) or pd.isna(now)) and before:
+            change = 100 * (now - before) / before
+            if abs(change) < 0.5:
+                sentence += f" That is about the same as in {first['Year']}."
+            else:
+                direction = "more" if change > 0 else "fewer"
+                sentence += f" That is {abs(change):.0f}% {direction} than in {first['Year']}."
+    return sentence
+
+
+def referral_timescales_sentence(table: pd.DataFrame) -> str:
+    """Placement-finding timescales as Hampshire reports them, from a published table."""
+    shares = table.set_index("Placement needed")["% of requests"].map(_value)
+    same, two = shares.get("Same day"), shares.get("1-2 days")
+    within_two = same + two if not (pd.isna(same) or pd.isna(two)) else float("nan")
+    return (
+        f"{_pct(same)} of requests were for a placement the same day and {_pct(within_two)} "
+        f"within 2 days; {_pct(shares.get('3-5 days'))} gave 3 to 5 days' notice, "
+        f"{_pct(shares.get('6-14 days'))} 6 to 14 days and "
+        f"{_pct(shares.get('15 days or more'))} 15 days or more."
+    )
+
+
+def referral_outcomes_sentence(table: pd.DataFrame) -> str:
+    """How many requests were placed as sought, unplaced or placed in another type."""
+    total = table.iloc[-1]
+    sentence = (
+        f"{_pct(total['% placed as sought'])} of requests were placed in the type of "
+        f"placement sought and {_pct(total['% unplaced or placed in another type'])} were "
+        "unplaced or placed in another type of placement"
+    )
+    days = _value(total["Average days from request to placement"])
+    if not pd.isna(days):
+        sentence += f"; a placement took on average {days:.0f} days from the request"
+    return sentence + "."
+
+
+def referrals_by_age_sentence(table: pd.DataFrame) -> str:
+    """The age bands most requests were for, from a published requests-by-age table."""
+    rows = table.iloc[:-1]
+    ranked = (
+        pd.DataFrame({"age": rows["Age"].to_numpy(), "share": numeric(rows["% of requests"])})
+        .dropna()
+        .sort_values(["share", "age"], ascending=[False, True])
+    )
+    if ranked.empty:
+        return ""
+    parts = [f"{row.age} ({row.share:.0f}%)" for row in ranked.head(2).itertuples()]
+    return f"Most requests were for children aged {_listed(parts)}."

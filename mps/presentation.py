@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from mps.analysis.needs import NeedsFramework
 from mps.charts import numeric
 from mps.codes import CATEGORY_LABELS, CATEGORY_ORDER
 
@@ -106,3 +107,607 @@ def placement_shares(published_mix: pd.DataFrame, years: Sequence[int]) -> pd.Da
     frame = pd.DataFrame(shares, index=rows["Placement"].to_list()).T
     frame.insert(0, "Year", frame.index)
     return frame.reset_index(drop=True)
+
+
+# --- Needs, spend, market and referrals (the inputs beyond the 903) -----------------------
+NEED_BAND_LABELS = {
+    "low": "Low need",
+    "medium": "Medium need",
+    "high": "High need",
+    "not assessed": "Not assessed",
+}
+ALL_BOUGHT = "All bought placements"
+ALL_REQUESTS = "All requests"
+ALL_CHILDREN = "All children assessed"
+OLDEST_AGE = 17  # ages from this up are one row: "17 or over"
+
+
+def _collection_year(year: int) -> str:
+    return f"{year - 1}-{str(year)[-2:]}"
+
+
+def _category_label(category: object) -> str:
+    return CATEGORY_LABELS.get(category, str(category))
+
+
+def _share(part: pd.Series, whole: float) -> pd.Series:
+    return (100 * part / whole).round(1) if whole else part * float("nan")
+
+
+def _safe_ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    return numerator.astype("float64") / denominator.astype("float64").where(denominator != 0)
+
+
+def _weighted_total(frame: pd.DataFrame, value: str, weight: str) -> float:
+    weights = frame[weight].astype("float64")
+    return float((frame[value] * weights).sum() / weights.sum()) if weights.sum() else float("nan")
+
+
+def needs_by_placement_table(profile: pd.DataFrame) -> PublishableTable:
+    """Children assessed, average number of needs and average need score by placement
+    (``profile`` is :func:`mps.analysis.needs.needs_profile` by ``placement_category``)."""
+    total = {
+        "placement_category": ALL_CHILDREN,
+        "children_assessed": int(profile["children_assessed"].sum()),
+        "average_needs": _weighted_total(profile, "average_needs", "children_assessed"),
+        "average_score": _weighted_total(profile, "average_score", "children_assessed"),
+    }
+    rows = pd.concat([profile, pd.DataFrame([total])], ignore_index=True)
+    frame = pd.DataFrame(
+        {
+            "Placement": [_category_label(c) for c in rows["placement_category"]],
+            "Children assessed": rows["children_assessed"].astype("int64"),
+            "Average number of needs": rows["average_needs"].round(1),
+            "Average need score": rows["average_score"].round(1),
+        }
+    )
+    return PublishableTable(
+        frame=frame,
+        count_columns=("Children assessed",),
+        label_columns=("Placement",),
+        derived={
+            "Average number of needs": ("Children assessed", None),
+            "Average need score": ("Children assessed", None),
+        },
+        total_row=ALL_CHILDREN,
+        decimals={"Average number of needs": 1, "Average need score": 1},
+    )
+
+
+def needs_occurrence_table(profile: pd.DataFrame, framework: NeedsFramework) -> PublishableTable:
+    """Children with each need (rows: children assessed, then each domain followed by its
+    indicators) by placement (columns, with an ``All placements`` total column).
+
+    ``profile`` is :func:`mps.analysis.needs.needs_profile` by ``placement_category``;
+    ``framework`` the :class:`mps.analysis.needs.NeedsFramework` it was computed with.
+    """
+    labels = [("Children assessed", "", "children_assessed")]
+    domain_of = framework.domain_of()
+    for domain in framework.domains:
+        labels.append((f"{domain}: any need", domain, f"domain:{domain}"))
+        labels.extend(
+            (i.label, domain, i.slug) for i in framework.indicators if domain_of[i.slug] == domain
+        )
+    columns = [_category_label(c) for c in profile["placement_category"]]
+    values = profile.set_index("placement_category")[[key for _, _, key in labels]].T
+    values.columns = columns
+    values = values.astype("int64").reset_index(drop=True)
+    values[ALL_PLACEMENTS] = values.sum(axis=1)
+    values.insert(0, "Domain", [domain for _, domain, _ in labels])
+    values.insert(0, "Need", [label for label, _, _ in labels])
+    return PublishableTable(
+        frame=values,
+        count_columns=(*columns, ALL_PLACEMENTS),
+        label_columns=("Need", "Domain"),
+        rows_additive=False,
+        total_column=ALL_PLACEMENTS,
+    )
+
+
+def needs_by_age_table(profile: pd.DataFrame) -> PublishableTable:
+    """Children assessed, average number of needs and average need score by age on the day
+    of the assessment (``profile``: :func:`mps.analysis.needs.needs_profile` by ``age``);
+    ages from 17 up are one row."""
+    profile = profile.copy()
+    profile["age_row"] = profile["age"].astype("int64").clip(upper=OLDEST_AGE)
+    profile["score_sum"] = profile["average_score"] * profile["children_assessed"]
+    profile["needs_sum"] = profile["average_needs"] * profile["children_assessed"]
+    grouped = profile.groupby("age_row")[["children_assessed", "score_sum", "needs_sum"]].sum()
+    grouped.loc["total"] = grouped.sum()
+    labels = [
+        ALL_CHILDREN if a == "total" else f"{a} or over" if a == OLDEST_AGE else str(a)
+        for a in grouped.index
+    ]
+    children = grouped["children_assessed"]
+    frame = pd.DataFrame(
+        {
+            "Age": labels,
+            "Children assessed": children.astype("int64").to_numpy(),
+            "Average number of needs": _safe_ratio(grouped["needs_sum"], children)
+            .round(1)
+            .to_numpy(),
+            "Average need score": _safe_ratio(grouped["score_sum"], children).round(1).to_numpy(),
+        }
+    )
+    return PublishableTable(
+        frame=frame,
+        count_columns=("Children assessed",),
+        label_columns=("Age",),
+        derived={
+            "Average number of needs": ("Children assessed", None),
+            "Average need score": ("Children assessed", None),
+        },
+        total_row=ALL_CHILDREN,
+        decimals={"Average number of needs": 1, "Average need score": 1},
+    )
+
+
+CHANGE_ROWS = {"lower": "Lower at the latest assessment", "same": "No change", "higher": "Higher"}
+ALL_REASSESSED = "All children assessed more than once"
+
+
+def needs_change_table(change: pd.DataFrame) -> PublishableTable:
+    """Children whose needs were lower, the same or higher at their latest assessment than at
+    their first, for the weighted need score and each domain (columns)."""
+    names = ["Need score" if m == "overall" else str(m) for m in change["measure"]]
+    body = change.set_index("measure")[list(CHANGE_ROWS)].T.astype("int64")
+    body.columns = names
+    body.loc["total"] = change.set_index("measure")["children_reassessed"].to_numpy()
+    body.insert(0, "Change", [*CHANGE_ROWS.values(), ALL_REASSESSED])
+    return PublishableTable(
+        frame=body.reset_index(drop=True),
+        count_columns=tuple(names),
+        label_columns=("Change",),
+        total_row=ALL_REASSESSED,
+    )
+
+
+def cost_by_need_table(cost: pd.DataFrame) -> PublishableTable:
+    """Placements and average weekly cost by placement and need band
+    (:func:`mps.analysis.cost_need.cost_by_need_band`), with a total row."""
+    total = {
+        "placement_category": ALL_PLACEMENTS,
+        "need_band": "",
+        "placements": int(cost["placements"].sum()),
+        "weeks": float(cost["weeks"].sum()),
+        "spend": float(cost["spend"].sum()),
+    }
+    rows = pd.concat([cost, pd.DataFrame([total])], ignore_index=True)
+    frame = pd.DataFrame(
+        {
+            "Placement": [_category_label(c) for c in rows["placement_category"]],
+            "Need band": [NEED_BAND_LABELS.get(b, b) for b in rows["need_band"]],
+            "Placements": rows["placements"].astype("int64"),
+            "Average weekly cost (£)": _safe_ratio(rows["spend"], rows["weeks"]).round(0),
+        }
+    )
+    return PublishableTable(
+        frame=frame,
+        count_columns=("Placements",),
+        label_columns=("Placement", "Need band"),
+        derived={"Average weekly cost (£)": ("Placements", None)},
+        total_row=ALL_PLACEMENTS,
+        decimals={"Average weekly cost (£)": 0},
+    )
+
+
+def spend_table(spend: pd.DataFrame, years: Sequence[int]) -> PublishableTable:
+    """Placements and spend by placement category for each year, and the latest year's share
+    of placements and of spend (``spend``: :func:`mps.analysis.spend.spend_by_category`).
+    Categories with no placement in these years are left out."""
+    years = list(years)
+    wide = spend[spend["year"].isin(years)].pivot(
+        index="placement_category", columns="year", values=["placements", "spend"]
+    )
+    wide = wide.reindex([c for c in CATEGORY_ORDER if c in wide.index])
+    wide = wide[wide["placements"].sum(axis=1) > 0]
+    frame = pd.DataFrame({"Placement": [_category_label(c) for c in wide.index]})
+    derived: dict[str, tuple[str, str | None]] = {}
+    counts, decimals = [], {}
+    for year in years:
+        label = _collection_year(year)
+        count, money = f"Placements {label}", f"Spend {label} (£)"
+        frame[count] = wide[("placements", year)].astype("int64").to_numpy()
+        frame[money] = wide[("spend", year)].astype("float64").round(0).to_numpy()
+        counts.append(count)
+        derived[money] = (count, None)
+        decimals[money] = 0
+    total = {"Placement": ALL_PLACEMENTS, **{c: frame[c].sum() for c in frame.columns[1:]}}
+    frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+    latest = _collection_year(years[-1])
+    count, money = f"Placements {latest}", f"Spend {latest} (£)"
+    frame[f"% of placements {latest}"] = _share(frame[count], frame[count].iloc[-1])
+    frame[f"% of spend {latest}"] = _share(frame[money], frame[money].iloc[-1])
+    derived[f"% of placements {latest}"] = (count, None)
+    derived[f"% of spend {latest}"] = (money, None)
+    decimals.update({f"% of placements {latest}": 1, f"% of spend {latest}": 1})
+    frame = frame.astype({c: "int64" for c in counts})
+    return PublishableTable(
+        frame=frame,
+        count_columns=tuple(counts),
+        label_columns=("Placement",),
+        derived=derived,
+        total_row=ALL_PLACEMENTS,
+        decimals=decimals,
+    )
+
+
+def unit_costs_table(costs: pd.DataFrame) -> PublishableTable:
+    """Weekly unit costs by placement category (:func:`mps.analysis.spend.unit_costs`): the
+    average week and the quartiles of the placements' weekly costs."""
+    money = {
+        "average": "Average weekly cost (£)",
+        "lower_quartile": "Lower quartile (£)",
+        "median": "Median (£)",
+        "upper_quartile": "Upper quartile (£)",
+    }
+    frame = pd.DataFrame(
+        {
+            "Placement": [_category_label(c) for c in costs["placement_category"]],
+            "Placements": costs["placements"].astype("int64"),
+            **{label: costs[key].round(0) for key, label in money.items()},
+        }
+    )
+    return PublishableTable(
+        frame=frame,
+        count_columns=("Placements",),
+        label_columns=("Placement",),
+        derived={label: ("Placements", None) for label in money.values()},
+        decimals={label: 0 for label in money.values()},
+    )
+
+
+ON_CONTRACT = "On contract"
+OFF_CONTRACT = "Off contract (spot)"
+
+
+def contract_table(mix: pd.DataFrame) -> PublishableTable:
+    """Bought placements and spend on and off contract by category
+    (:func:`mps.analysis.market.contract_mix`), with totals."""
+    rows = mix.copy()
+    total = {"placement_category": ALL_BOUGHT, **rows.drop(columns="placement_category").sum()}
+    rows = pd.concat([rows, pd.DataFrame([total])], ignore_index=True)
+    all_bought = rows["on_contract"] + rows["off_contract"]
+    frame = pd.DataFrame(
+        {
+            "Placement": [_category_label(c) for c in rows["placement_category"]],
+            ON_CONTRACT: rows["on_contract"].astype("int64"),
+            OFF_CONTRACT: rows["off_contract"].astype("int64"),
+            ALL_BOUGHT: all_bought.astype("int64"),
+            "% off contract": (100 * _safe_ratio(rows["off_contract"], all_bought)).round(1),
+            "Spend on contract (£)": rows["on_contract_spend"].round(0),
+            "Spend off contract (£)": rows["off_contract_spend"].round(0),
+        }
+    )
+    spend = rows["on_contract_spend"] + rows["off_contract_spend"]
+    frame["% of spend off contract"] = (100 * _safe_ratio(rows["off_contract_spend"], spend)).round(
+        1
+    )
+    return PublishableTable(
+        frame=frame,
+        count_columns=(ON_CONTRACT, OFF_CONTRACT, ALL_BOUGHT),
+        label_columns=("Placement",),
+        derived={
+            "% off contract": (OFF_CONTRACT, ALL_BOUGHT),
+            "Spend on contract (£)": (ON_CONTRACT, None),
+            "Spend off contract (£)": (OFF_CONTRACT, None),
+            "% of spend off contract": ("Spend off contract (£)", "Spend on contract (£)"),
+        },
+        total_row=ALL_BOUGHT,
+        total_column=ALL_BOUGHT,
+        decimals={
+            "% off contract": 1,
+            "Spend on contract (£)": 0,
+            "Spend off contract (£)": 0,
+            "% of spend off contract": 1,
+        },
+    )
+
+
+def ratings_table(ratings: pd.DataFrame) -> PublishableTable:
+    """Placements, and bought placements, by the Ofsted rating of the provision
+    (:func:`mps.analysis.market.provision_ratings`)."""
+    frame = pd.DataFrame(
+        {
+            "Ofsted rating": ratings["rating"].astype(str),
+            "Placements": ratings["placements"].astype("int64"),
+            "Bought placements": ratings["bought_placements"].astype("int64"),
+        }
+    )
+    total = {"Ofsted rating": ALL_PLACEMENTS, **frame[["Placements", "Bought placements"]].sum()}
+    frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+    frame["% of placements"] = _share(frame["Placements"], frame["Placements"].iloc[-1])
+    frame["% of bought placements"] = _share(
+        frame["Bought placements"], frame["Bought placements"].iloc[-1]
+    )
+    frame = frame[
+        [
+            "Ofsted rating",
+            "Placements",
+            "% of placements",
+            "Bought placements",
+            "% of bought placements",
+        ]
+    ]
+    return PublishableTable(
+        frame=frame.astype({"Placements": "int64", "Bought placements": "int64"}),
+        count_columns=("Placements", "Bought placements"),
+        label_columns=("Ofsted rating",),
+        derived={
+            "% of placements": ("Placements", None),
+            "% of bought placements": ("Bought placements", None),
+        },
+        total_row=ALL_PLACEMENTS,
+        decimals={"% of placements": 1, "% of bought placements": 1},
+    )
+
+
+def key_providers_table(providers: pd.DataFrame) -> PublishableTable:
+    """The key providers of bought placements by spend, the rest, and the total
+    (:func:`mps.analysis.market.key_providers`)."""
+    frame = pd.DataFrame(
+        {
+            "Provider": providers["provider"].astype(str),
+            "Ofsted rating of settings used": providers["ofsted_rating"].astype(str),
+            "Placements": providers["placements"].astype("int64"),
+            "Spend (£)": providers["spend"].astype("float64").round(0),
+        }
+    )
+    total = {
+        "Provider": ALL_BOUGHT,
+        "Ofsted rating of settings used": "",
+        "Placements": int(frame["Placements"].sum()),
+        "Spend (£)": float(frame["Spend (£)"].sum()),
+    }
+    frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+    frame["% of placements"] = _share(frame["Placements"], frame["Placements"].iloc[-1])
+    frame["% of spend"] = _share(frame["Spend (£)"], frame["Spend (£)"].iloc[-1])
+    frame = frame[
+        [
+            "Provider",
+            "Placements",
+            "% of placements",
+            "Spend (£)",
+            "% of spend",
+            "Ofsted rating of settings used",
+        ]
+    ]
+    return PublishableTable(
+        frame=frame.astype({"Placements": "int64"}),
+        count_columns=("Placements",),
+        label_columns=("Provider", "Ofsted rating of settings used"),
+        derived={
+            "% of placements": ("Placements", None),
+            "Spend (£)": ("Placements", None),
+            "% of spend": ("Spend (£)", None),
+        },
+        total_row=ALL_BOUGHT,
+        decimals={"% of placements": 1, "Spend (£)": 0, "% of spend": 1},
+    )
+
+
+def contract_price_table(effect: pd.DataFrame) -> PublishableTable:
+    """Average weekly price on and off contract for like placements, and the cost the
+    contracts avoided (:func:`mps.analysis.market.contract_price_effect`)."""
+    frame = pd.DataFrame(
+        {
+            "Placement": [_category_label(c) for c in effect["placement_category"]],
+            "Need band": [NEED_BAND_LABELS.get(b, b) for b in effect["need_band"]],
+            "Placements on contract": effect["on_contract"].astype("int64"),
+            "Placements off contract": effect["off_contract"].astype("int64"),
+            "Average weekly price on contract (£)": effect["on_contract_price"].round(0),
+            "Average weekly price off contract (£)": effect["off_contract_price"].round(0),
+            "Difference a week (£)": effect["difference"].round(0),
+            "Cost avoided this year (£)": effect["cost_avoided"].round(0),
+        }
+    )
+    money = [c for c in frame.columns if c.endswith("(£)")]
+    return PublishableTable(
+        frame=frame,
+        count_columns=("Placements on contract", "Placements off contract"),
+        label_columns=("Placement", "Need band"),
+        derived={
+            "Average weekly price on contract (£)": ("Placements on contract", None),
+            "Average weekly price off contract (£)": ("Placements off contract", None),
+            "Difference a week (£)": (
+                "Average weekly price off contract (£)",
+                "Average weekly price on contract (£)",
+            ),
+            "Cost avoided this year (£)": ("Difference a week (£)", None),
+        },
+        decimals={c: 0 for c in money},
+    )
+
+
+def borough_variance_table(variance: pd.DataFrame) -> PublishableTable:
+    """Average weekly cost of like placements, and the lowest and highest borough averages
+    (:func:`mps.analysis.market.borough_cost_variance`)."""
+    frame = pd.DataFrame(
+        {
+            "Placement": [_category_label(c) for c in variance["placement_category"]],
+            "Need band": [NEED_BAND_LABELS.get(b, b) for b in variance["need_band"]],
+            "Placements": variance["placements"].astype("int64"),
+            "Average weekly cost (£)": variance["average"].round(0),
+            "Boroughs compared": variance["boroughs_compared"].astype("int64"),
+            "Lowest borough average (£)": variance["lowest"].round(0),
+            "Highest borough average (£)": variance["highest"].round(0),
+            "Highest / lowest": variance["ratio"].round(2),
+        }
+    )
+    return PublishableTable(
+        frame=frame,
+        count_columns=("Placements",),
+        # A number of boroughs, not of children: published as it is.
+        label_columns=("Placement", "Need band", "Boroughs compared"),
+        derived={
+            "Average weekly cost (£)": ("Placements", None),
+            "Lowest borough average (£)": ("Placements", None),
+            "Highest borough average (£)": ("Placements", None),
+            "Highest / lowest": ("Placements", None),
+        },
+        decimals={
+            "Average weekly cost (£)": 0,
+            "Lowest borough average (£)": 0,
+            "Highest borough average (£)": 0,
+            "Highest / lowest": 2,
+        },
+    )
+
+
+RESULT_LABELS = {
+    "placed_as_sought": "Placed as sought",
+    "placed_otherwise": "Placed in another type",
+    "unplaced": "Unplaced",
+    "withdrawn": "Withdrawn",
+}
+PLACEMENT_TYPE_LABELS = {
+    "fostering": "Fostering",
+    "parent and child": "Parent and child",
+    "childrens home": "Children's home",
+    "supported accommodation": "Supported accommodation",
+    "secure": "Secure",
+}
+
+
+def referrals_by_year_table(by_year: pd.DataFrame) -> PublishableTable:
+    """Placement requests per year, per month and per 10,000 children, and their results
+    (:func:`mps.analysis.referrals.requests_by_year`)."""
+    frame = pd.DataFrame({"Year": [_collection_year(int(y)) for y in by_year["year"]]})
+    frame["Requests"] = by_year["requests"].astype("int64").to_numpy()
+    derived: dict[str, tuple[str, str | None]] = {"Requests a month": ("Requests", None)}
+    frame["Requests a month"] = by_year["per_month"].round(1).to_numpy()
+    if "rate_per_10000" in by_year:
+        frame["Requests per 10,000 children"] = by_year["rate_per_10000"].round(1).to_numpy()
+        derived["Requests per 10,000 children"] = ("Requests", None)
+    for key, label in RESULT_LABELS.items():
+        frame[label] = by_year[key].astype("int64").to_numpy()
+    return PublishableTable(
+        frame=frame,
+        count_columns=("Requests", *RESULT_LABELS.values()),
+        label_columns=("Year",),
+        derived=derived,
+        rows_additive=False,
+        total_column="Requests",
+        decimals={"Requests a month": 1, "Requests per 10,000 children": 1},
+    )
+
+
+def referrals_by_month_table(by_month: pd.DataFrame) -> PublishableTable:
+    """Placement requests in each month of the year, with the year's total
+    (:func:`mps.analysis.referrals.requests_by_month`)."""
+    frame = pd.DataFrame(
+        {
+            "Month": by_month["month"].dt.strftime("%B %Y"),
+            "Requests": by_month["requests"].astype("int64"),
+        }
+    )
+    frame = pd.concat(
+        [frame, pd.DataFrame([{"Month": ALL_REQUESTS, "Requests": int(frame["Requests"].sum())}])],
+        ignore_index=True,
+    )
+    return PublishableTable(
+        frame=frame, count_columns=("Requests",), label_columns=("Month",), total_row=ALL_REQUESTS
+    )
+
+
+def referrals_by_type_table(by_type: pd.DataFrame) -> PublishableTable:
+    """Placement requests by type sought and their results, with the days from request to
+    placement (:func:`mps.analysis.referrals.requests_by_type`)."""
+    rows = by_type.copy()
+    rows["days_sum"] = rows["average_days_to_place"].fillna(0) * rows["placed"]
+    total = {
+        "placement_type_sought": ALL_REQUESTS,
+        **rows.drop(columns=["placement_type_sought", "average_days_to_place"]).sum(),
+    }
+    rows = pd.concat([rows, pd.DataFrame([total])], ignore_index=True)
+    frame = pd.DataFrame(
+        {
+            "Placement sought": [
+                PLACEMENT_TYPE_LABELS.get(t, t) for t in rows["placement_type_sought"]
+            ]
+        }
+    )
+    frame["Requests"] = rows["requests"].astype("int64")
+    for key, label in RESULT_LABELS.items():
+        frame[label] = rows[key].astype("int64")
+    requests = rows["requests"]
+    frame["% placed as sought"] = (100 * _safe_ratio(rows["placed_as_sought"], requests)).round(1)
+    frame["% unplaced or placed in another type"] = (
+        100 * _safe_ratio(rows["unplaced"] + rows["placed_otherwise"], requests)
+    ).round(1)
+    frame["Average days from request to placement"] = _safe_ratio(
+        rows["days_sum"], rows["placed"]
+    ).round(1)
+    return PublishableTable(
+        frame=frame,
+        count_columns=("Requests", *RESULT_LABELS.values()),
+        label_columns=("Placement sought",),
+        derived={
+            "% placed as sought": ("Placed as sought", "Requests"),
+            "% unplaced or placed in another type": ("Unplaced", "Placed in another type"),
+            "Average days from request to placement": (
+                "Placed as sought",
+                "Placed in another type",
+            ),
+        },
+        total_row=ALL_REQUESTS,
+        total_column="Requests",
+        decimals={
+            "% placed as sought": 1,
+            "% unplaced or placed in another type": 1,
+            "Average days from request to placement": 1,
+        },
+    )
+
+
+def referrals_by_notice_table(by_notice: pd.DataFrame) -> PublishableTable:
+    """Placement requests by the notice given (Hampshire's placement-finding timescales),
+    with the days from request to placement (:func:`mps.analysis.referrals.requests_by_notice`)."""
+    rows = by_notice.copy()
+    rows["days_sum"] = rows["average_days_to_place"].fillna(0) * rows["placed"]
+    total = {"notice_band": ALL_REQUESTS, **rows[["requests", "placed", "days_sum"]].sum()}
+    rows = pd.concat([rows, pd.DataFrame([total])], ignore_index=True)
+    frame = pd.DataFrame(
+        {
+            "Placement needed": rows["notice_band"].astype(str),
+            "Requests": rows["requests"].astype("int64"),
+        }
+    )
+    frame["% of requests"] = _share(frame["Requests"], frame["Requests"].iloc[-1])
+    frame["Placed"] = rows["placed"].astype("int64")
+    frame["Average days from request to placement"] = _safe_ratio(
+        rows["days_sum"], rows["placed"]
+    ).round(1)
+    return PublishableTable(
+        frame=frame,
+        count_columns=("Requests", "Placed"),
+        label_columns=("Placement needed",),
+        derived={
+            "% of requests": ("Requests", None),
+            "Average days from request to placement": ("Placed", None),
+        },
+        total_row=ALL_REQUESTS,
+        decimals={"% of requests": 1, "Average days from request to placement": 1},
+    )
+
+
+def referrals_by_age_table(by_age: pd.DataFrame) -> PublishableTable:
+    """Placement requests by age band (rows) and type sought (columns), with totals and each
+    band's share (:func:`mps.analysis.referrals.requests_by_age`)."""
+    types = [c for c in by_age.columns if c not in ("age_band", "requests")]
+    labels = [PLACEMENT_TYPE_LABELS.get(t, t) for t in types]
+    frame = by_age.rename(columns=dict(zip(types, labels, strict=True)))
+    frame = frame.rename(columns={"age_band": "Age", "requests": ALL_REQUESTS})
+    total = {"Age": "All ages", **frame[[*labels, ALL_REQUESTS]].sum()}
+    frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+    frame["% of requests"] = _share(frame[ALL_REQUESTS], frame[ALL_REQUESTS].iloc[-1])
+    frame = frame.astype({c: "int64" for c in (*labels, ALL_REQUESTS)})
+    return PublishableTable(
+        frame=frame,
+        count_columns=(*labels, ALL_REQUESTS),
+        label_columns=("Age",),
+        derived={"% of requests": (ALL_REQUESTS, None)},
+        total_row="All ages",
+        total_column=ALL_REQUESTS,
+        decimals={"% of requests": 1},
+    )

@@ -133,6 +133,10 @@ def test_ratings_and_key_providers(spend: pd.DataFrame, register: pd.DataFrame) 
     assert top["ofsted_rating"].to_list() == ["Outstanding", "Good", "1 provider"]
     assert top["good_or_better"].to_list() == [1, 1, 0]
     assert top["spend"].sum() == pytest.approx(481_000 / 7 + 36_500 + 900 * 183 / 7)
+    # Naming only providers with 2 or more placements: none has, so all are "other".
+    assert M.key_providers(placements, register, top=2, min_placements=2)["provider"].to_list() == [
+        M.OTHER_PROVIDERS
+    ]
     # Without a register nothing can be matched.
     assert M.key_providers(placements, None, top=5)["ofsted_rating"].eq(M.NOT_ON_REGISTER).all()
 

@@ -85,11 +85,17 @@ def provision_ratings(placements: pd.DataFrame, providers: pd.DataFrame | None) 
 
 
 def key_providers(
-    placements: pd.DataFrame, providers: pd.DataFrame | None, top: int = 10
+    placements: pd.DataFrame,
+    providers: pd.DataFrame | None,
+    top: int = 10,
+    min_placements: int = 1,
 ) -> pd.DataFrame:
     """The ``top`` providers of bought placements by spend, then all other providers.
 
-    A provider is an organisation (the ``provider_name`` on the spend rows). Columns:
+    Only providers with at least ``min_placements`` placements are named (give the
+    disclosure threshold + 1, so a named provider's figures can be published); the others
+    are in "All other providers". A provider is an organisation (the ``provider_name`` on
+    the spend rows). Columns:
     ``provider``, ``placements``, ``spend``, ``ofsted_rating`` (the ratings of the settings
     of its placements, best first, e.g. "Outstanding / Good"; "Not on the Ofsted
     register" when none is found) and ``good_or_better`` (placements in provision rated
@@ -119,7 +125,9 @@ def key_providers(
     table["ofsted_rating"] = named.reindex(table.index).fillna(fallback)
     table = table.rename_axis("provider").reset_index()
     table = table.sort_values(["spend", "provider"], ascending=[False, True], kind="stable")
-    leaders, rest = table.head(top), table.iloc[top:]
+    eligible = table["placements"] >= min_placements
+    leaders = table[eligible].head(top)
+    rest = table.drop(index=leaders.index)
     if len(rest):
         other = pd.DataFrame(
             {
