@@ -269,7 +269,7 @@ def test_file_types_detected_by_columns_not_names(tmp_path: Path) -> None:
     unrecognised = issues(result, "unrecognised-file")
     assert [i.file for i in unrecognised] == ["2024/lookup.csv"]
     assert unrecognised[0].severity == Severity.WARNING
-    assert [i.file for i in issues(result, "not-csv")] == ["2024/readme.txt"]
+    assert [i.file for i in issues(result, "unsupported-file")] == ["2024/readme.txt"]
 
 
 @pytest.mark.parametrize("name", list(TABLE_SPECS))

@@ -46,7 +46,8 @@ class CsvTable:
 
     ``frame`` holds one row per non-blank data line, columns named by their normalised
     header, values stripped ("" when blank). ``line`` is the file line number of each row.
-    ``raw_columns`` are the header cells as written in the file.
+    ``raw_columns`` are the header cells as written in the file; ``header_line`` is the line
+    the header ends on (1 unless blank lines come first).
     """
 
     path: Path
@@ -55,6 +56,7 @@ class CsvTable:
     frame: pd.DataFrame
     line: np.ndarray
     blank_lines: int
+    header_line: int = 1
 
     @property
     def columns(self) -> list[str]:
@@ -170,7 +172,7 @@ def read_csv_strings(path: str | Path, *, usecols: Iterable[str] | None = None) 
     blank = (frame == "").all(axis=1).to_numpy()
     kept = ~blank
     frame = frame.loc[kept].reset_index(drop=True)
-    return CsvTable(path, encoding, raw_columns, frame, line[kept], int(blank.sum()))
+    return CsvTable(path, encoding, raw_columns, frame, line[kept], int(blank.sum()), header_lines)
 
 
 def _read_header(text: str) -> tuple[list[str], int, int]:
