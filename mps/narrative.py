@@ -502,6 +502,20 @@ def referrals_sentence(table: pd.DataFrame, area_name: str) -> str:
     return sentence
 
 
+def referrals_by_month_sentence(table: pd.DataFrame) -> str:
+    """The busiest and quietest months, from a published requests-by-month table."""
+    rows = table.iloc[:-1].assign(requests=numeric(table.iloc[:-1]["Requests"]))
+    known = rows.dropna(subset=["requests"])
+    if known.empty:
+        return "Too few requests were made for monthly figures to be published."
+    busiest = known.sort_values("requests", ascending=False, kind="stable").iloc[0]
+    quietest = known.sort_values("requests", kind="stable").iloc[0]
+    return (
+        f"Requests ranged from {quietest['requests']:.0f} in {quietest['Month']} to "
+        f"{busiest['requests']:.0f} in {busiest['Month']}."
+    )
+
+
 def referral_timescales_sentence(table: pd.DataFrame) -> str:
     """Placement-finding timescales as Hampshire reports them, from a published table."""
     shares = table.set_index("Placement needed")["% of requests"].map(_value)
