@@ -252,6 +252,26 @@ class AreaSettings(BaseModel):
             "narrative": self.narrative,
             "needs": self.consortium.needs.model_dump(mode="json"),
             "market": self.consortium.market.model_dump(mode="json"),
+            "consortium": self.consortium_members(),
+        }
+
+    def consortium_members(self) -> dict[str, Any]:
+        """The consortium this area belongs to and all its member boroughs (slug, name, ONS
+        code, data folder): a borough's notebooks compare it with the whole consortium and
+        name placements in other member boroughs."""
+        consortium = self.consortium
+        return {
+            "slug": consortium.slug,
+            "name": consortium.name,
+            "members": [
+                {
+                    "slug": b.slug,
+                    "name": b.name,
+                    "la_code": b.la_code,
+                    "data_folder": b.data_folder or b.slug,
+                }
+                for b in consortium.boroughs
+            ],
         }
 
     def notebook_parameters(

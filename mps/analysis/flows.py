@@ -146,11 +146,16 @@ def uasc_starts(episodes: pd.DataFrame, year: int) -> pd.DataFrame:
     return started.loc[_uasc_at_start(started).to_numpy(dtype=bool)].reset_index(drop=True)
 
 
-def flow_trend(episodes: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
+def flow_trend(
+    episodes: pd.DataFrame, years: Sequence[int], history_from: int | None = None
+) -> pd.DataFrame:
     """Starts, re-entries and UASC starts for each collection year.
 
     Columns: year, starts (children starting, each once), re_entries (of them, children
     re-entering care), re_entries_within_12_months and uasc_starts (UASC at the start).
+    ``history_from`` is the earliest collection year loaded: a year whose 12-month look-back
+    reaches before it (that year itself) has re_entries_within_12_months blank (``<NA>``),
+    since the returns cannot show who left care in the 12 months before its starts.
     Years ascending.
     """
     prepared = _prepare(episodes)
@@ -158,17 +163,21 @@ def flow_trend(episodes: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
     for year in sorted({int(y) for y in years}):
         started = _starts(prepared, year)
         returned = _re_entries(prepared, year)
+        complete = history_from is None or year > history_from
         rows.append(
             {
                 "year": year,
                 "starts": len(started),
                 "re_entries": len(returned),
-                "re_entries_within_12_months": int(returned["within_12_months"].sum()),
+                "re_entries_within_12_months": int(returned["within_12_months"].sum())
+                if complete
+                else pd.NA,
                 "uasc_starts": int(_uasc_at_start(started).sum()),
             }
         )
     columns = ["year", "starts", "re_entries", "re_entries_within_12_months", "uasc_starts"]
-    return pd.DataFrame(rows, columns=columns).astype(dict.fromkeys(columns, "int64"))
+    out = pd.DataFrame(rows, columns=columns)
+    return out.astype({**dict.fromkeys(columns, "int64"), "re_entries_within_12_months": "Int64"})
 
 
 # --- Leaving care -----------------------------------------------------------------------------
