@@ -26,6 +26,7 @@ from mps.data.providers import read_providers
 from mps.data.referrals import read_referrals
 from mps.data.spend import read_spend
 from mps.data.ssda903 import load_borough, read_postcode_directory
+from mps.data.supply import read_contracts, read_fostering
 from mps.data.validation import ValidationReport
 
 EPISODES_FILE = "episodes.parquet"
@@ -46,6 +47,9 @@ class AreaData:
     referrals: pd.DataFrame | None = None
     needs: pd.DataFrame | None = None
     providers: pd.DataFrame | None = None
+    #: Supply inputs (optional, per borough): in-house fostering and commissioned contracts.
+    fostering: pd.DataFrame | None = None
+    contracts: pd.DataFrame | None = None
     #: The boroughs that supplied each optional input (``"spend"`` -> slugs).
     coverage: dict[str, list[str]] = field(default_factory=dict)
     #: Validation of the optional inputs (internal: issues name child-level rows).
@@ -167,8 +171,9 @@ def load_optional_inputs(
     data_dir: str | Path,
     settings: Mapping[str, Any] | None = None,
 ) -> None:
-    """Read the optional inputs into ``area``: spend, referrals and needs pooled over the
-    boroughs that have the file (each row tagged with its ``la``), and the provider register.
+    """Read the optional inputs into ``area``: spend, referrals, needs, in-house fostering
+    and contracts pooled over the boroughs that have the file (each row tagged with its
+    ``la``), and the provider register.
 
     An absent file leaves the input ``None`` (or covering fewer boroughs: ``area.coverage``
     says which). Rejected rows are recorded in ``area.inputs_report``; a fatal problem (a
@@ -186,6 +191,8 @@ def load_optional_inputs(
             layout.NEEDS_FILE,
             lambda path, report: read_needs(path, report, indicators=indicators, **scale),
         ),
+        "fostering": (layout.FOSTERING_FILE, read_fostering),
+        "contracts": (layout.CONTRACTS_FILE, read_contracts),
     }
     for name, (file_name, reader) in readers.items():
         frames, covered = [], []

@@ -12,6 +12,8 @@ not matter: each 903 file's type is detected from its columns)::
         spend.csv             placement spend and contracts
         referrals.csv         placement requests
         needs.csv             Valuing Care needs assessments
+        fostering.csv         in-house fostering households and places (optional)
+        contracts.csv         framework, block and DPS contracts (optional)
 
 Dates in every CSV are DD/MM/YYYY, as in the 903.
 """
@@ -27,6 +29,8 @@ PROVIDERS_FILE = "providers.csv"
 SPEND_FILE = "spend.csv"
 REFERRALS_FILE = "referrals.csv"
 NEEDS_FILE = "needs.csv"
+FOSTERING_FILE = "fostering.csv"
+CONTRACTS_FILE = "contracts.csv"
 
 #: ONS 0-17 population: one row per area, mid-year, single year of age.
 #: ``kind`` is ``estimate`` (mid-year estimate) or ``projection`` (subnational projection).
@@ -95,6 +99,72 @@ REFERRAL_OUTCOMES = ("placed", "unplaced", "withdrawn")
 #: Valuing Care needs assessments: one row per child per assessment, one column per
 #: indicator holding its rating (0 = no additional support ... 3 = significant support).
 NEEDS_ID_COLUMNS = ("CHILD", "assessment_date")
+
+
+#: Groups of children whose needs the sufficiency plan measures and commissions for
+#: (slug -> label). Contracts name one in ``need_profile``; fostering specialisms use them.
+NEED_PROFILES = {
+    "teenagers": "Teenagers with high emotional and behavioural needs",
+    "sibling_groups": "Sibling groups",
+    "parent_and_child": "Parent and child",
+    "disabled_children": "Disabled children",
+    "sixteen_plus": "Young people aged 16 or over in supported accommodation",
+    "uasc": "Unaccompanied asylum-seeking children",
+}
+
+#: In-house fostering: one row per collection year, approved age range and specialism.
+#: ``households`` and ``places`` are those approved at 31 March, ``places_filled`` those with
+#: a child living there at 31 March; ``households_approved`` (recruited) and
+#: ``households_deregistered`` count the year's changes. Ages are whole years, inclusive.
+FOSTERING_COLUMNS = (
+    "year",
+    "age_from",
+    "age_to",
+    "specialism",
+    "households",
+    "places",
+    "places_filled",
+    "households_approved",
+    "households_deregistered",
+)
+#: What in-house foster carers are approved for: general fostering, short breaks only
+#: (not a home for a looked-after child), emergency, remand, or one of the need profiles.
+FOSTERING_SPECIALISMS = (
+    "mainstream",
+    "short_breaks",
+    "emergency",
+    "remand",
+    *NEED_PROFILES,
+)
+
+#: Commissioned capacity: one row per contract (or lot) and placement category. ``places``
+#: are reserved (block) or expected to be available (framework, DPS; blank when the
+#: contract promises none); ``weekly_price`` in pounds; ``end_date`` blank when open-ended.
+CONTRACT_COLUMNS = (
+    "contract_id",
+    "provider_name",
+    "URN",
+    "contract_type",
+    "placement_category",
+    "need_profile",
+    "age_from",
+    "age_to",
+    "places",
+    "weekly_price",
+    "start_date",
+    "end_date",
+)
+#: block contracts reserve places; framework and dynamic purchasing system (DPS) contracts
+#: set terms and prices for placements called off them.
+CONTRACT_TYPES = ("block", "framework", "dps")
+#: The MPS placement categories a contract may buy.
+CONTRACTED_CATEGORIES = (
+    "ifa_fostering",
+    "childrens_home",
+    "supported_accommodation",
+    "secure",
+    "other",
+)
 
 
 def borough_folder(data_dir: str | Path, borough: str) -> Path:
