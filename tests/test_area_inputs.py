@@ -43,6 +43,8 @@ def test_inputs_pool_over_the_boroughs_that_have_them(tmp_path: Path) -> None:
         "spend": ["north", "south"],
         "referrals": [],
         "needs": ["south"],
+        "fostering": [],
+        "contracts": [],
         "providers": [],
     }
     assert data.referrals is None and data.providers is None

@@ -167,3 +167,22 @@ def test_contracts_bad_rows_are_rejected(tmp_path: Path) -> None:
     assert "spend.csv" in spot.expected
     counts = report.counts_frame().iloc[0]
     assert (counts["rows_read"], counts["rows_kept"], counts["rows_rejected"]) == (9, 1, 8)
+
+
+def test_area_pools_supply_inputs_of_the_boroughs_that_have_them(tmp_path: Path) -> None:
+    from mps.area import AreaData, load_optional_inputs
+
+    (tmp_path / "north").mkdir()
+    (tmp_path / "south").mkdir()
+    write(
+        tmp_path / "north" / "fostering.csv", [FOSTERING_HEADER, "2025,0,17,mainstream,4,6,5,1,0"]
+    )
+    write(
+        tmp_path / "south" / "contracts.csv",
+        [CONTRACTS_HEADER, "B1,Acme,,block,childrens_home,,,,4,5000,01/04/2023,"],
+    )
+    area = AreaData(episodes=pd.DataFrame(), population=None)
+    load_optional_inputs(area, boroughs=["north", "south"], data_dir=tmp_path)
+    assert area.coverage["fostering"] == ["north"] and area.coverage["contracts"] == ["south"]
+    assert area.fostering["la"].to_list() == ["north"]
+    assert area.contracts["la"].to_list() == ["south"]
