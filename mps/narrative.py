@@ -6,6 +6,8 @@ reveal a value its table suppresses: a suppressed figure is described as withhel
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from mps.charts import numeric
@@ -555,3 +557,404 @@ def referrals_by_age_sentence(table: pd.DataFrame) -> str:
         return ""
     parts = [f"{row.age} ({row.share:.0f}%)" for row in ranked.head(2).itertuples()]
     return f"Most requests were for children aged {_listed(parts)}."
+
+
+# --- The 903: flows, profile, placements, stability and the residential cohort -------------
+def _known(value: object) -> float | None:
+    """A published figure as a number, or None when it is withheld or not available."""
+    number = _value(value)
+    return None if pd.isna(number) else float(number)
+
+
+def _year_row(table: pd.DataFrame, year: int) -> pd.Series | None:
+    rows = table[table["Year"].astype(str) == str(year)]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _ranked(
+    table: pd.DataFrame, label: str, column: str, exclude: Sequence[str] = ()
+) -> list[tuple[str, float]]:
+    """The groups of a published table with a known, non-zero value in ``column``, largest
+    first (ties by name); rows named in ``exclude`` (totals, catch-alls) left out."""
+    pairs = [
+        (str(group), _known(value))
+        for group, value in zip(table[label], table[column], strict=True)
+        if str(group) not in exclude
+    ]
+    known = [(g, v) for g, v in pairs if v is not None and v > 0]
+    return sorted(known, key=lambda pair: (-pair[1], pair[0]))
+
+
+def _share_of(table: pd.DataFrame, label: str, group: str, column: str) -> float | None:
+    row = _row(table, label, group)
+    return None if row is None else _known(row[column])
+
+
+def _whole_pct(value: float) -> str:
+    return f"{value:.0f}%"
+
+
+def _how_many(value: object) -> str:
+    """A published count as a number, or "a withheld number" (never "fewer than")."""
+    number = _known(value)
+    if number is not None:
+        return f"{int(number):,}"
+    return "a withheld number" if str(value).strip() == "c" else "an unknown number"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def flows_sentence(table: pd.DataFrame, year: int) -> str:
+    """Starts, re-entries and UASC starts in ``year`` from a published flows table
+    (:func:`mps.presentation.flows_table`)."""
+    row = _year_row(table, year)
+    if row is None:
+        return f"No figures on children starting to be looked after in {year_label(year)}."
+    starts = _count(row["Children who started"])
+    sentence = f"During {year_label(year)}, {starts} children started to be looked after."
+    share = _known(row["Re-entering care %"])
+    sentence += f" {_capital(_how_many(row['Re-entering care']))} of them"
+    sentence += f" ({_whole_pct(share)})" if share is not None else ""
+    sentence += " had been looked after before"
+    within = row["Within 12 months of leaving"]
+    if _known(within) is not None or str(within).strip() == "c":
+        sentence += f", {_how_many(within)} within 12 months of leaving care"
+    sentence += "."
+    uasc_share = _known(row["UASC %"])
+    sentence += f" {_capital(_how_many(row['UASC']))}"
+    sentence += f" ({_whole_pct(uasc_share)})" if uasc_share is not None else ""
+    sentence += " were unaccompanied asylum-seeking children."
+    return sentence
+
+
+def rate_comparison_sentence(table: pd.DataFrame, year: int) -> str:
+    """The first area's rate per 10,000 in ``year`` against the other areas of a published
+    rate comparison (:func:`mps.presentation.rate_comparison_table`), in whole numbers."""
+    suffix = ": rate per 10,000"
+    areas = [c[: -len(suffix)] for c in table.columns if c.endswith(suffix)]
+    row = _year_row(table, year)
+    if row is None or not areas:
+        return f"No rates per 10,000 can be compared for 31 March {year}."
+    own = _known(row[areas[0] + suffix])
+    if own is None:
+        return (
+            f"The rate of children looked after by {areas[0]} at 31 March {year} is withheld "
+            "to protect confidentiality."
+        )
+    sentence = (
+        f"At 31 March {year}, {areas[0]} looked after {own:.0f} children per 10,000 aged 0 to 17"
+    )
+    groups: dict[str, list[str]] = {"higher than": [], "lower than": [], "the same as": []}
+    for area in areas[1:]:
+        other = _known(row[area + suffix])
+        if other is None:
+            continue
+        key = (
+            "the same as"
+            if round(own) == round(other)
+            else "higher than"
+            if own > other
+            else "lower than"
+        )
+        groups[key].append(f"{area} ({other:.0f})")
+    parts = [f"{key} {_listed(names)}" for key, names in groups.items() if names]
+    return sentence + (", " + _listed(parts) if parts else "") + "."
+
+
+#: How each characteristic's largest groups are introduced.
+_PROFILE_LEADS = {
+    "Age": "the largest age groups were",
+    "Category of need": "the most common categories of need were",
+    "Legal status": "the most common legal statuses were",
+}
+_PROFILE_EXCLUDE = ("All children looked after", "Not recorded", "Not known", "Unknown")
+
+
+def profile_sentence(table: pd.DataFrame, label: str, year: int, top: int = 3) -> str:
+    """The largest groups of a published characteristic table (rows: groups of ``label``,
+    e.g. "Age"; a ``"<year> %"`` column) at 31 March ``year``. Sex and ethnicity read as
+    shares of the children; for UASC the sentence gives the UASC share."""
+    column = f"{year} %"
+    if label == "UASC":
+        share = _share_of(table, label, "Unaccompanied asylum-seeking children", column)
+        if share is None:
+            return (
+                f"The share of unaccompanied asylum-seeking children at 31 March {year} is "
+                "withheld."
+            )
+        return (
+            f"At 31 March {year}, {_whole_pct(share)} of the children looked after were "
+            "unaccompanied asylum-seeking children."
+        )
+    ranked = _ranked(table, label, column, _PROFILE_EXCLUDE)
+    if not ranked:
+        return f"No {label.lower()} figures can be published for 31 March {year}."
+    if label in ("Sex", "Ethnicity"):
+        shown = [
+            (group if label == "Ethnicity" else group.lower(), _whole_pct(share))
+            for group, share in ranked[: 2 if label == "Sex" else top]
+        ]
+        first, rest = shown[0], [f"{share} {group}" for group, share in shown[1:]]
+        listed = _listed([f"{first[1]} of the children looked after were {first[0]}", *rest])
+        return f"At 31 March {year}, {listed}."
+    lead = _PROFILE_LEADS.get(label, f"the largest groups by {label.lower()} were")
+    parts = [f"{_lower(group)} ({_whole_pct(share)})" for group, share in ranked[:top]]
+    sentence = f"At 31 March {year}, {lead} {_listed(parts)}."
+    if label == "Category of need":
+        disability = _share_of(table, label, "Child's disability", column)
+        if disability is not None:
+            sentence += (
+                f" {_whole_pct(disability)} were looked after mainly because of their disability."
+            )
+    return sentence
+
+
+def groups_sentence(
+    table: pd.DataFrame, label: str, year: int, lead: str, exclude: Sequence[str] = (), top: int = 3
+) -> str:
+    """``lead`` followed by the largest groups of a published groups-by-year table with
+    their shares in ``year`` ("the most common reasons were a (40%), b (20%) and c (9%)")."""
+    column = f"{year} %"
+    ranked = _ranked(table, label, column, (*exclude, *_TOTALS))
+    if not ranked:
+        return f"No figures can be published for {year_label(year)}."
+    parts = [f"{_lower(group)} ({_whole_pct(share)})" for group, share in ranked[:top]]
+    return f"{lead} {_listed(parts)}."
+
+
+_TOTALS = (
+    "All children looked after",
+    "All children who ceased",
+    "All placement changes",
+    "All children",
+)
+
+
+def reasons_ceased_sentence(table: pd.DataFrame, year: int) -> str:
+    """The commonest reasons for leaving care in ``year`` (published reasons table)."""
+    total = _row(table, table.columns[0], "All children who ceased")
+    number = _count(total[str(year)]) if total is not None else "an unknown number of"
+    return groups_sentence(
+        table,
+        table.columns[0],
+        year,
+        f"Of the {number} children who ceased to be looked after in {year_label(year)}, "
+        "the most common reasons were",
+        exclude=("Ceased for any other reason",),
+    )
+
+
+def durations_sentence(table: pd.DataFrame, year: int) -> str:
+    """How many of the children who left care in ``year`` had been looked after for under
+    6 months and for 2 years or more (published durations table)."""
+    label, column = table.columns[0], f"{year} %"
+
+    def combined(groups: Sequence[str]) -> float | None:
+        values = [_share_of(table, label, g, column) for g in groups]
+        present = [g for g in groups if _row(table, label, g) is not None]
+        if not present or any(
+            v is None for g, v in zip(groups, values, strict=True) if g in present
+        ):
+            return None
+        return sum(v for v in values if v is not None)
+
+    short = combined(["Under 1 month", "1 month to under 6 months"])
+    long = combined(["2 years to under 5 years", "5 years or more"])
+    parts = []
+    if short is not None:
+        parts.append(f"{_whole_pct(short)} had been looked after for under 6 months")
+    if long is not None:
+        parts.append(f"{_whole_pct(long)} for 2 years or more")
+    if not parts:
+        return (
+            f"How long children who left care in {year_label(year)} had been looked after is "
+            "withheld."
+        )
+    sentence = f"Of the children who left care in {year_label(year)}, {_listed(parts)}."
+    unknown = _share_of(table, label, "Not known (care began before the returns loaded)", column)
+    if unknown:
+        sentence += (
+            f" For {_whole_pct(unknown)} the length is not known: their care began before the "
+            "earliest return loaded."
+        )
+    return sentence
+
+
+def sector_sentence(table: pd.DataFrame, year: int) -> str:
+    """Who provides the placements at 31 March ``year`` (published sector table)."""
+    label, column = table.columns[0], f"{year} %"
+    own = _share_of(table, label, "The council's own provision", column)
+    independent = _share_of(table, label, "Private or voluntary providers", column)
+    parts = []
+    if own is not None:
+        parts.append(
+            f"{_whole_pct(own)} of children looked after lived in placements the council "
+            "provides itself"
+        )
+    if independent is not None:
+        parts.append(f"{_whole_pct(independent)} in placements from private or voluntary providers")
+    if not parts:
+        return f"Who provides the placements at 31 March {year} is withheld."
+    return f"At 31 March {year}, {_listed(parts)}."
+
+
+def locality_sentence(table: pd.DataFrame, year: int) -> str:
+    """DfE's distance measure at 31 March ``year`` (published locality table): placed
+    outside the council's area and more than 20 miles from home."""
+    label, column = table.columns[0], f"{year} %"
+    far = _share_of(table, label, "Outside the council's area, over 20 miles", column)
+    near = _share_of(table, label, "Inside the council's area, 20 miles or less", column)
+    if far is None and near is None:
+        return f"How far from home children were placed at 31 March {year} is withheld."
+    parts = []
+    if near is not None:
+        parts.append(
+            f"{_whole_pct(near)} of children looked after lived inside the council's area "
+            "and within 20 miles of home"
+        )
+    if far is not None:
+        parts.append(
+            f"{_whole_pct(far)} outside the area and more than 20 miles away (the Department for "
+            "Education's measure of distant placements)"
+        )
+    return f"At 31 March {year}, {_listed(parts)}."
+
+
+def placed_area_sentence(table: pd.DataFrame, year: int, consortium_name: str) -> str:
+    """Where children were placed at 31 March ``year`` (published placed-area table): their
+    own council's area, another council of the consortium, elsewhere."""
+    label, column = table.columns[0], f"{year} %"
+    own = _share_of(table, label, "In the council's own area", column)
+    member = _share_of(table, label, f"In another council of {consortium_name}", column)
+    elsewhere = _share_of(table, label, "Elsewhere in England", column)
+    parts = []
+    if own is not None:
+        parts.append(
+            f"{_whole_pct(own)} of children looked after lived in their own council's area"
+        )
+    if member is not None:
+        parts.append(f"{_whole_pct(member)} in another council of {consortium_name}")
+    if elsewhere is not None:
+        parts.append(f"{_whole_pct(elsewhere)} elsewhere in England")
+    if not parts:
+        return f"Where children were placed at 31 March {year} is withheld."
+    return f"At 31 March {year}, {_listed(parts)}."
+
+
+def stability_sentence(table: pd.DataFrame, year: int) -> str:
+    """The two stability measures in ``year`` from a published stability table."""
+    row = _year_row(table, year)
+    if row is None:
+        return f"No stability figures for {year_label(year)}."
+    three = _known(row["3 or more placements %"])
+    sentence = (
+        f"In {year_label(year)}, {three:.1f}% of children looked after at 31 March had three or "
+        "more placements during the year."
+        if three is not None
+        else f"The share of children with three or more placements in {year_label(year)} is "
+        "withheld."
+    )
+    long_term = row["Same carers 2 years or more %"]
+    if _known(long_term) is not None:
+        sentence += (
+            " Of children under 16 who had been looked after for two and a half years or more, "
+            f"{_known(long_term):.1f}% had lived with the same carers for at least two years."
+        )
+    elif str(long_term).strip() == "x":
+        sentence += (
+            " Long-term stability cannot be measured for this year: the returns loaded do not "
+            "reach back two and a half years."
+        )
+    else:
+        sentence += " The long-term stability figure is withheld to protect confidentiality."
+    return sentence
+
+
+def placement_changes_sentence(table: pd.DataFrame, year: int) -> str:
+    """The number of placement changes in ``year`` and their commonest reasons."""
+    label = table.columns[0]
+    total = _row(table, label, "All placement changes")
+    number = _count(total[str(year)]) if total is not None else "an unknown number of"
+    return groups_sentence(
+        table,
+        label,
+        year,
+        f"There were {number} placement changes in {year_label(year)}; the most common "
+        "recorded reasons were",
+        exclude=("Other", "Not recorded"),
+    )
+
+
+#: How the groups of each residential measure read: "...of children in homes {phrase}".
+_RESIDENTIAL_PHRASES = {
+    "Age": "were aged {group}",
+    "Category of need": "had {group} as their category of need",
+    "Time in the current placement": "had been in their home for {group}",
+    "Time in care": "had been looked after for {group}",
+    "Distance from home": "were placed {group}",
+    "Who provides the placement": "lived in homes run by {group}",
+}
+
+
+def residential_sentence(table: pd.DataFrame, year: int | None = None) -> str:
+    """What stands out about children in children's homes in one published measure table
+    (:func:`mps.presentation.residential_measure_table`): the group where their share is
+    furthest above all children's. With ``year``, the sentence starts with how many children
+    live in children's homes (from the table's total row)."""
+    label = table.columns[0]
+    homes, everyone = "Children's homes %", "All children looked after %"
+    opening = ""
+    total = _row(table, label, "All children")
+    if year is not None and total is not None:
+        number = _count(total["Children's homes"])
+        opening = f"At 31 March {year}, {number} children lived in children's homes. "
+    best: tuple[float, str, float, float] | None = None
+    for group, h, a in zip(table[label], table[homes], table[everyone], strict=True):
+        if str(group) in (
+            "All children",
+            "Not recorded",
+            "Not known (began before the returns loaded)",
+            "Distance or location not known",
+        ):
+            continue
+        h_value, a_value = _known(h), _known(a)
+        if h_value is None or a_value is None:
+            continue
+        gap = h_value - a_value
+        if best is None or gap > best[0]:
+            best = (gap, str(group), h_value, a_value)
+    if best is None or best[0] <= 0:
+        return opening + "No group stands out from all children looked after in these figures."
+    _, group, h_value, a_value = best
+    phrase = _RESIDENTIAL_PHRASES.get(label, "were in the group {group}").format(
+        group=_lower(group)
+    )
+    return (
+        f"{opening}{_whole_pct(h_value)} of children in children's homes {phrase}, against "
+        f"{_whole_pct(a_value)} of all children looked after."
+    )
+
+
+def residential_costs_sentence(table: pd.DataFrame) -> str:
+    """What children's home placements cost a week, from a published costs table
+    (:func:`mps.presentation.residential_costs_table`)."""
+    row = table.iloc[0]
+    costed = row["With a weekly cost"]
+    average = _known(row["Average weekly cost (£)"])
+    if average is None:
+        if _known(costed) == 0:
+            return "None of these placements has a weekly cost in the spend data supplied."
+        return "Too few of these placements have a recorded cost for their costs to be published."
+    median, total = _known(row["Median (£)"]), _known(row["Total a week (£)"])
+    children = row["Children in children's homes"]
+    sentence = (
+        f"{_capital(_how_many(costed))} of the {_how_many(children)} placements have a weekly "
+        f"cost in the spend data: on average {_money(average)} a week"
+    )
+    if median is not None:
+        sentence += f" (median {_money(median)})"
+    if total is not None:
+        sentence += f", {_money(total)} a week in all"
+    return sentence + "."

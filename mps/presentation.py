@@ -8,12 +8,14 @@ a total). Notebooks pass it to :meth:`mps.notebook.AreaReport.table`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from mps.analysis.needs import NeedsFramework
+from mps.analysis.placements import SECTOR_LABELS
+from mps.analysis.residential import MEASURE_LABELS
 from mps.charts import numeric
 from mps.codes import CATEGORY_LABELS, CATEGORY_ORDER
 
@@ -710,4 +712,383 @@ def referrals_by_age_table(by_age: pd.DataFrame) -> PublishableTable:
         total_row="All ages",
         total_column=ALL_REQUESTS,
         decimals={"% of requests": 1},
+    )
+
+
+# --- The 903: flows, profile, placements, stability and the residential cohort -------------
+ALL_LOOKED_AFTER = "All children looked after"
+
+ALL_CEASED = "All children who ceased"
+ALL_CHANGES = "All placement changes"
+#: Catch-all groups left out of a table when they are empty in every year shown.
+CATCH_ALL_GROUPS = ("Not recorded", "Not known", "Unknown", "Distance or location not known")
+
+
+def share_column(year: int) -> str:
+    """The name of the percentage column of ``year`` in a groups-by-year table."""
+    return f"{year} %"
+
+
+def groups_by_year_table(
+    long: pd.DataFrame,
+    *,
+    group: str,
+    years: Sequence[int],
+    reporting_year: int,
+    label: str,
+    labels: Mapping[str, str] | None = None,
+    value: str = "children",
+    total: str = ALL_LOOKED_AFTER,
+    drop_if_empty: Sequence[str] = CATCH_ALL_GROUPS,
+) -> PublishableTable:
+    """Groups (rows, in the order of ``long``) by year (columns) with a total row and the
+    reporting year's percentage share: the shape of every "children by X" table.
+
+    ``long`` has columns year, ``group`` and ``value`` (an analysis result); ``labels``
+    renames groups for display; catch-all groups (``drop_if_empty``) with no one in any
+    year are left out. Raises ValueError when ``reporting_year`` is not among ``years``.
+    """
+    if reporting_year not in years:
+        raise ValueError(f"reporting year {reporting_year} is not one of the years {list(years)}")
+    order = list(dict.fromkeys(long[group].astype(str)))
+    wide = (
+        long.assign(**{group: long[group].astype(str)})
+        .pivot_table(index=group, columns="year", values=value, aggfunc="sum")
+        .reindex(index=order, columns=list(years))
+        .fillna(0)
+        .astype("int64")
+    )
+    empty = wide.sum(axis=1).eq(0) & wide.index.isin(list(drop_if_empty))
+    wide = wide.loc[~empty]
+    wide.columns = [str(year) for year in wide.columns]
+    wide.loc[total] = wide.sum()
+    names = dict(labels or {})
+    wide.insert(0, label, [names.get(g, g) if g != total else g for g in wide.index])
+    latest, share = str(reporting_year), share_column(reporting_year)
+    wide[share] = _share(wide[latest], wide.loc[total, latest])
+    return PublishableTable(
+        frame=wide.reset_index(drop=True),
+        count_columns=tuple(str(y) for y in years),
+        label_columns=(label,),
+        derived={share: (latest, None)},
+        total_row=total,
+        decimals={share: 1},
+    )
+
+
+def group_shares(
+    published: pd.DataFrame, *, label: str, years: Sequence[int], total: str = ALL_LOOKED_AFTER
+) -> pd.DataFrame:
+    """Each group's percentage of the total per year from a *published* groups-by-year
+    table, for a chart: rows are years, columns groups. A suppressed cell (or total) is
+    unknown (NaN, not drawn), so the chart shows no more than the table."""
+    rows = published[published[label] != total]
+    totals = published[published[label] == total]
+    shares = {}
+    for year in years:
+        column = str(year)
+        whole = numeric(totals[column]).iloc[0] if not totals.empty else float("nan")
+        values = numeric(rows[column]).to_numpy(dtype="float64")
+        shares[column] = (100 * values / whole).round(1) if whole else values * float("nan")
+    frame = pd.DataFrame(shares, index=rows[label].to_list()).T
+    frame.insert(0, "Year", frame.index)
+    return frame.reset_index(drop=True)
+
+
+def characteristic_table(
+    profile: pd.DataFrame, characteristic: str, years: Sequence[int], reporting_year: int
+) -> PublishableTable:
+    """Children looked after at 31 March by one characteristic (rows) and year (columns)
+    (``profile`` is :func:`mps.analysis.profile.profile_at_31_march`)."""
+    rows = profile[profile["characteristic"] == characteristic]
+    if rows.empty:
+        raise ValueError(f"the profile has no characteristic {characteristic!r}")
+    return groups_by_year_table(
+        rows,
+        group="group",
+        years=years,
+        reporting_year=reporting_year,
+        label=CHARACTERISTIC_LABELS.get(characteristic, characteristic),
+    )
+
+
+CHARACTERISTIC_LABELS = {
+    "age_band": "Age",
+    "sex": "Sex",
+    "ethnic_group": "Ethnicity",
+    "uasc": "UASC",
+    "category_of_need": "Category of need",
+    "disability": "Disability",
+    "legal_status": "Legal status",
+}
+
+
+def sector_table(mix: pd.DataFrame, years: Sequence[int], reporting_year: int) -> PublishableTable:
+    """Children looked after at 31 March by who provides the placement
+    (:func:`mps.analysis.placements.sector_mix`)."""
+    return groups_by_year_table(
+        mix,
+        group="sector",
+        years=years,
+        reporting_year=reporting_year,
+        label="Provided by",
+        labels=SECTOR_LABELS,
+        drop_if_empty=("not recorded",),
+    )
+
+
+def locality_table(
+    mix: pd.DataFrame, years: Sequence[int], reporting_year: int
+) -> PublishableTable:
+    """Children looked after at 31 March by DfE's distance locality of their placement
+    (:func:`mps.analysis.placements.locality_mix`)."""
+    return groups_by_year_table(
+        mix, group="locality", years=years, reporting_year=reporting_year, label="Placed"
+    )
+
+
+def placed_area_table(
+    mix: pd.DataFrame, years: Sequence[int], reporting_year: int, consortium_name: str
+) -> PublishableTable:
+    """Children looked after at 31 March by where they are placed: own council, another
+    member of the consortium, elsewhere (:func:`mps.analysis.placements.area_mix`)."""
+    labels = {
+        "In another member council's area": f"In another council of {consortium_name}",
+    }
+    return groups_by_year_table(
+        mix,
+        group="placed",
+        years=years,
+        reporting_year=reporting_year,
+        label="Placed",
+        labels=labels,
+    )
+
+
+def reasons_ceased_table(
+    reasons: pd.DataFrame, years: Sequence[int], reporting_year: int
+) -> PublishableTable:
+    """Children who ceased to be looked after by DfE's group of the reason
+    (:func:`mps.analysis.flows.reasons_ceased`); groups nobody left for are left out."""
+    in_use = reasons.groupby("reason_group", sort=False)["children"].transform("sum") > 0
+    return groups_by_year_table(
+        reasons.loc[in_use.to_numpy(dtype=bool)],
+        group="reason_group",
+        years=years,
+        reporting_year=reporting_year,
+        label="Reason for leaving care",
+        total=ALL_CEASED,
+    )
+
+
+def durations_table(
+    durations: pd.DataFrame, years: Sequence[int], reporting_year: int
+) -> PublishableTable:
+    """Children who ceased to be looked after by how long their period of care lasted
+    (:func:`mps.analysis.flows.care_durations`)."""
+    return groups_by_year_table(
+        durations,
+        group="duration_band",
+        years=years,
+        reporting_year=reporting_year,
+        label="Time looked after",
+        total=ALL_CEASED,
+        drop_if_empty=(*CATCH_ALL_GROUPS, "Not known (care began before the returns loaded)"),
+    )
+
+
+def placement_changes_table(
+    changes: pd.DataFrame, years: Sequence[int], reporting_year: int
+) -> PublishableTable:
+    """Placement changes by reason (:func:`mps.analysis.placements.placement_changes`);
+    reasons never given are left out."""
+    in_use = changes.groupby("reason", sort=False)["changes"].transform("sum") > 0
+    return groups_by_year_table(
+        changes.loc[in_use.to_numpy(dtype=bool)],
+        group="reason",
+        years=years,
+        reporting_year=reporting_year,
+        label="Reason for the change",
+        value="changes",
+        total=ALL_CHANGES,
+    )
+
+
+FLOW_COLUMNS = {
+    "year": "Year",
+    "starts": "Children who started",
+    "re_entries": "Re-entering care",
+    "re_entries_pct": "Re-entering care %",
+    "re_entries_within_12_months": "Within 12 months of leaving",
+    "uasc_starts": "UASC",
+    "uasc_pct": "UASC %",
+}
+
+
+def flows_table(trend: pd.DataFrame) -> PublishableTable:
+    """Children who started to be looked after, those re-entering care (and within 12
+    months of leaving), and UASC, by year (:func:`mps.analysis.flows.flow_trend`). A
+    blank 12-month figure (the look-back precedes the returns) is published as ``x``."""
+    frame = trend.copy()
+    frame["re_entries_pct"] = (100 * _safe_ratio(frame["re_entries"], frame["starts"])).round(1)
+    frame["uasc_pct"] = (100 * _safe_ratio(frame["uasc_starts"], frame["starts"])).round(1)
+    frame["re_entries_within_12_months"] = (
+        frame["re_entries_within_12_months"].astype("Float64").astype("float64")
+    )
+    frame = frame[list(FLOW_COLUMNS)].rename(columns=FLOW_COLUMNS)
+    return PublishableTable(
+        frame=frame,
+        count_columns=(
+            "Children who started",
+            "Re-entering care",
+            "Within 12 months of leaving",
+            "UASC",
+        ),
+        label_columns=("Year",),
+        derived={
+            "Re-entering care %": ("Re-entering care", "Children who started"),
+            "UASC %": ("UASC", "Children who started"),
+        },
+        rows_additive=False,
+        decimals={"Re-entering care %": 1, "UASC %": 1},
+    )
+
+
+def rate_columns(area: str) -> tuple[str, str]:
+    """The (children, rate) column names of ``area`` in :func:`rate_comparison_table`."""
+    return f"{area}: children", f"{area}: rate per 10,000"
+
+
+def rate_comparison_table(rates: pd.DataFrame) -> PublishableTable:
+    """Children looked after at 31 March and the rate per 10,000 aged 0-17 of each area
+    (pairs of columns, in the order of ``rates``) by year (rows). ``rates`` is
+    :func:`mps.analysis.flows.area_rates`, perhaps with benchmark areas added."""
+    areas = list(dict.fromkeys(rates["area"].astype(str)))
+    years = sorted(rates["year"].unique())
+    frame = pd.DataFrame({"Year": [str(y) for y in years]})
+    counts, derived = [], {}
+    for area in areas:
+        rows = rates[rates["area"] == area].set_index("year").reindex(years)
+        number, rate = rate_columns(area)
+        frame[number] = rows["children"].to_numpy(dtype="float64")
+        frame[rate] = rows["rate_per_10000"].to_numpy(dtype="float64")
+        counts.append(number)
+        derived[rate] = (number, None)
+    return PublishableTable(
+        frame=frame,
+        count_columns=tuple(counts),
+        label_columns=("Year",),
+        derived=derived,
+        rows_additive=False,
+        decimals={**{c: 0 for c in counts}, **{r: 1 for r in derived}},
+    )
+
+
+RESIDENTIAL_HOMES = "Children's homes"
+RESIDENTIAL_HOMES_PCT = "Children's homes %"
+RESIDENTIAL_ALL = "All children looked after"
+RESIDENTIAL_ALL_PCT = "All children looked after %"
+ALL_IN_GROUP = "All children"
+
+
+def residential_measure_table(profile: pd.DataFrame, measure: str) -> PublishableTable:
+    """Children in children's homes beside all children looked after at 31 March, by the
+    groups of one measure, with a total row and each column's percentages
+    (:func:`mps.analysis.residential.residential_profile`)."""
+    rows = profile[profile["measure"] == measure]
+    if rows.empty:
+        raise ValueError(f"the residential profile has no measure {measure!r}")
+    rows = rows[(rows["childrens_home"] + rows["all_children"]) > 0]
+    label = MEASURE_LABELS.get(measure, measure)
+    names = SECTOR_LABELS if measure == "sector" else {}
+    frame = pd.DataFrame(
+        {
+            label: [names.get(g, g) for g in rows["group"].astype(str)],
+            RESIDENTIAL_HOMES: rows["childrens_home"].astype("int64").to_numpy(),
+            RESIDENTIAL_ALL: rows["all_children"].astype("int64").to_numpy(),
+        }
+    )
+    total = {label: ALL_IN_GROUP, **frame[[RESIDENTIAL_HOMES, RESIDENTIAL_ALL]].sum()}
+    frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+    frame = frame.astype({RESIDENTIAL_HOMES: "int64", RESIDENTIAL_ALL: "int64"})
+    frame.insert(
+        2,
+        RESIDENTIAL_HOMES_PCT,
+        _share(frame[RESIDENTIAL_HOMES], frame[RESIDENTIAL_HOMES].iloc[-1]),
+    )
+    frame[RESIDENTIAL_ALL_PCT] = _share(frame[RESIDENTIAL_ALL], frame[RESIDENTIAL_ALL].iloc[-1])
+    return PublishableTable(
+        frame=frame,
+        count_columns=(RESIDENTIAL_HOMES, RESIDENTIAL_ALL),
+        label_columns=(label,),
+        derived={
+            RESIDENTIAL_HOMES_PCT: (RESIDENTIAL_HOMES, None),
+            RESIDENTIAL_ALL_PCT: (RESIDENTIAL_ALL, None),
+        },
+        total_row=ALL_IN_GROUP,
+        decimals={RESIDENTIAL_HOMES_PCT: 1, RESIDENTIAL_ALL_PCT: 1},
+    )
+
+
+RESIDENTIAL_COST_COLUMNS = {
+    "children": "Children in children's homes",
+    "costed": "With a weekly cost",
+    "weekly_average": "Average weekly cost (£)",
+    "lower_quartile": "Lower quartile (£)",
+    "median": "Median (£)",
+    "upper_quartile": "Upper quartile (£)",
+    "weekly_total": "Total a week (£)",
+}
+
+
+def residential_costs_table(costs: pd.DataFrame) -> PublishableTable:
+    """What the children's home placements cost a week at 31 March
+    (:func:`mps.analysis.residential.residential_costs`): every cost is withheld with the
+    number of placements it is worked out from."""
+    frame = costs[list(RESIDENTIAL_COST_COLUMNS)].rename(columns=RESIDENTIAL_COST_COLUMNS)
+    money = [c for c in frame.columns if c.endswith("(£)")]
+    frame[money] = frame[money].round(0)
+    costed = RESIDENTIAL_COST_COLUMNS["costed"]
+    return PublishableTable(
+        frame=frame.reset_index(drop=True),
+        count_columns=(RESIDENTIAL_COST_COLUMNS["children"], costed),
+        derived={column: (costed, None) for column in money},
+        rows_additive=False,
+        decimals=dict.fromkeys(money, 0),
+    )
+
+
+STABILITY_COLUMNS = {
+    "year": "Year",
+    "cla_at_31_march": "Children looked after at 31 March",
+    "three_plus_placements": "3 or more placements in the year",
+    "three_plus_pct": "3 or more placements %",
+    "long_term_eligible": "Under 16, looked after 2.5 years or more",
+    "long_term_stable": "Of them, with the same carers 2 years or more",
+    "long_term_pct": "Same carers 2 years or more %",
+}
+
+
+def stability_table(trend: pd.DataFrame) -> PublishableTable:
+    """Placement stability by year (:func:`mps.analysis.placements.stability_trend`): 3 or
+    more placements during the year, and DfE's long-term stability measure (``x`` where
+    the returns loaded do not reach back far enough)."""
+    frame = trend[list(STABILITY_COLUMNS)].rename(columns=STABILITY_COLUMNS)
+    frame["Year"] = frame["Year"].astype(str)
+    name = STABILITY_COLUMNS
+    return PublishableTable(
+        frame=frame.reset_index(drop=True),
+        count_columns=(
+            name["cla_at_31_march"],
+            name["three_plus_placements"],
+            name["long_term_eligible"],
+            name["long_term_stable"],
+        ),
+        label_columns=("Year",),
+        derived={
+            name["three_plus_pct"]: (name["three_plus_placements"], name["cla_at_31_march"]),
+            name["long_term_pct"]: (name["long_term_stable"], name["long_term_eligible"]),
+        },
+        rows_additive=False,
+        decimals={name["three_plus_pct"]: 1, name["long_term_pct"]: 1},
     )
