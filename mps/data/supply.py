@@ -250,7 +250,8 @@ def read_contracts(path: str | Path, report: ValidationReport | None = None) -> 
     Rejected: a blank contract_id or provider_name, an unknown contract type (spot
     purchases belong in spend.csv), category or need profile, a block contract without
     places, a price that is not a number of 0 or more, an impossible date, an end before
-    the start, and a second row for the same contract, category, need profile and age range.
+    the start, and a second row for the same contract, provider, category, need profile
+    and age range.
     Exact repeats are kept once. Without a ``report`` any rejected row raises
     :class:`~mps.data.validation.FatalValidationError`; a missing file or column is fatal.
     """
@@ -306,9 +307,16 @@ def read_contracts(path: str | Path, report: ValidationReport | None = None) -> 
     _repeated_key(
         check,
         pd.DataFrame(
-            {"c": raw["contract_id"], "p": category, "n": profile, "a": age_from, "b": age_to}
+            {
+                "c": raw["contract_id"],
+                "o": raw["provider_name"].str.lower(),
+                "p": category,
+                "n": profile,
+                "a": age_from,
+                "b": age_to,
+            }
         ),
-        "contract, placement category, need profile and age range",
+        "contract, provider, placement category, need profile and age range",
     )
     blank_to_na = {"": pd.NA}
     frame = pd.DataFrame(

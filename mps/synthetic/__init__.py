@@ -2,10 +2,10 @@
 
 :func:`write_demo_data` writes everything an MPS build reads (``mps.data.layout``): per
 borough the 903 returns for each collection year in the DfE CSV layout, ``spend.csv``,
-``referrals.csv`` and ``needs.csv``; for the consortium ``population.csv``,
-``postcodes.csv`` and ``providers.csv``. No real child, place or provider is in it: names,
-ONS-shaped codes (E069...), URNs and postcodes (areas no real postcode uses, see
-:mod:`mps.synthetic.boroughs`) are invented.
+``referrals.csv``, ``needs.csv``, ``fostering.csv`` and ``contracts.csv``; for the
+consortium ``population.csv``, ``postcodes.csv`` and ``providers.csv``. No real child,
+place or provider is in it: names, ONS-shaped codes (E069...), URNs and postcodes (areas
+no real postcode uses, see :mod:`mps.synthetic.boroughs`) are invented.
 
 Children's care histories are simulated from 1997, so the children in care at 31 March
 2021 have been in care for years, and calibrated to England's figures (reference §3: rate
@@ -16,7 +16,7 @@ The same seed gives byte-identical files.
 Modules: ``boroughs`` (who), ``geography`` (postcodes), ``providers`` (Ofsted register),
 ``calibration`` (the numbers), ``periods``/``placements``/``episodes``/``shortbreaks``/
 ``history`` (the simulation), ``returns`` (903 tables), ``inputs`` (other inputs),
-``writer`` (files, manifest).
+``supply`` (in-house fostering and contracts), ``writer`` (files, manifest).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from mps.synthetic.parameters import PARAMETERS_FILE, parameters_yaml
 from mps.synthetic.placements import places_for
 from mps.synthetic.providers import build_register
 from mps.synthetic.returns import dates, year_return
+from mps.synthetic.supply import write_supply
 from mps.synthetic.writer import (
     MANIFEST_FILE,
     AtomicFolder,
@@ -116,10 +117,14 @@ def write_demo_data(
                     write_csv(frame, folder.work / relative)
                     files.append(relative)
             paths = data_paths(folder.work, borough.slug)
-            write_csv(spend_frame(history, register, years, rng), paths["spend"])
+            spend = spend_frame(history, register, years, rng)
+            write_csv(spend, paths["spend"])
             write_csv(referrals_frame(history, years, rng), paths["referrals"])
             write_csv(needs_frame(history, years, rng), paths["needs"])
             files += [p.relative_to(folder.work).as_posix() for p in paths.values()]
+            # Supply follows the placements; its own random stream leaves the rest unchanged.
+            supply_rng = rng_for(seed, "supply", borough.slug)
+            files += write_supply(folder.work, borough.slug, history, spend, years, supply_rng)
         root = folder.work
         write_csv(population_frame(consortium, rng_for(seed, "population")),
                   root / layout.POPULATION_FILE)  # fmt: skip
