@@ -61,43 +61,60 @@ def demo_data(
 
 @app.command()
 def validate(
-    path: Annotated[Path, typer.Argument(help="A borough's 903 folder (one sub-folder per year).")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A borough's 903 data: a folder of collection-year folders, one year's "
+            "files, pooled files (LA and YEAR columns), an XML return or an Excel workbook."
+        ),
+    ],
     year: Annotated[
         int | None, typer.Option(help="Collection year, when PATH holds the files of one year.")
     ] = None,
-    report: Annotated[Path | None, typer.Option(help="Write every issue to this CSV file.")] = None,
+    la: Annotated[
+        str | None,
+        typer.Option(help="In pooled data, check only this council (its value in the LA column)."),
+    ] = None,
+    report: Annotated[
+        Path, typer.Option(help="Write every issue to this CSV file (and the counts beside it).")
+    ] = Path("validation-issues.csv"),
     strict: Annotated[bool, typer.Option(help="Treat row-level errors as fatal.")] = False,
     show: Annotated[int, typer.Option(help="How many issues of each severity to print.")] = 5,
 ) -> None:
-    """Check a borough's 903 returns: rows read, kept and rejected, and every issue found."""
-    from mps.data.ssda903 import load_borough
-    from mps.data.validation import FatalValidationError, Severity
+    """Check 903 data in any shape: rows read, kept and rejected per file, the issues by
+    severity and rule with the rows each affects, the first issues in full, and the whole
+    report as CSV. Pooled data holding several councils is checked council by council."""
+    from mps.data.ssda903 import pooled_councils
+    from mps.data.ssda903_report import (
+        counts_with_council,
+        issues_with_council,
+        print_validation,
+        validate_councils,
+    )
+    from mps.data.validation import FatalValidationError
 
     try:
-        returns = load_borough(path, years=[year] if year else None, strict=strict)
-        result = returns.report
-    except FatalValidationError as error:
-        result = error.report
-        if result is None:
-            raise _fail(str(error)) from error
-    counts = result.counts_frame()
-    table = Table(title=f"903 files in {path}")
-    for column in counts.columns:
-        table.add_column(column, justify="right" if column.startswith("rows") else "left")
-    for row in counts.itertuples(index=False):
-        table.add_row(*[str(v) for v in row])
-    out.print(table)
-    out.print(result.summary())
-    for severity in Severity:
-        found = result.by_severity(severity)
-        for issue in found[:show]:
-            out.print(f"  {issue.describe()}", highlight=False, markup=False)
-        if len(found) > show:
-            out.print(f"  … and {len(found) - show} more {severity.value} issue(s)")
-    if report:
-        result.write_csv(report)
-        out.print(f"Full report: {report}")
-    if result.has_fatal:
+        councils: list[str | None] = [la] if la else list(pooled_councils(path))
+    except FatalValidationError:
+        councils = []  # reported below, with everything else load_borough finds
+    results = validate_councils(
+        path, councils or [None], years=[year] if year else None, strict=strict
+    )
+    print_validation(out, path, results, show)
+    report.parent.mkdir(parents=True, exist_ok=True)
+    issues = issues_with_council(results)
+    if len(results) == 1:
+        issues = issues.drop(columns=["la"])
+    issues.to_csv(report, index=False)
+    counts_file = report.with_name(f"{report.stem}-counts.csv")
+    counts_with_council(results).to_csv(counts_file, index=False)
+    out.print(
+        f"Full report: {report} (every issue) and {counts_file} (rows per file). They name "
+        "children's rows: keep them with the data.",
+        soft_wrap=True,
+        highlight=False,
+    )
+    if any(r.fatal is not None or r.report.has_fatal for r in results):
         raise typer.Exit(1)
 
 
@@ -183,10 +200,15 @@ def indicators(
     directory: Annotated[
         Path,
         typer.Argument(
-            help="A borough's 903 folder: one sub-folder per year, or one year's files."
+            help="A borough's 903 data: a folder of collection-year folders, one year's "
+            "files, pooled files, an XML return or an Excel workbook."
         ),
     ],
     year: Annotated[int, typer.Option(help="Collection year, e.g. 2025 for 2024-25.")],
+    la: Annotated[
+        str | None,
+        typer.Option(help="In pooled data holding several councils, this council's LA value."),
+    ] = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="csv (indicator,value) or a table.")
     ] = OutputFormat.csv,
@@ -197,7 +219,7 @@ def indicators(
     from mps.data.validation import FatalValidationError
 
     try:
-        returns = load_borough(directory)
+        returns = load_borough(directory, la_value=la)
     except FatalValidationError as error:
         raise _fail(str(error), code=1) from error
     except FileNotFoundError as error:

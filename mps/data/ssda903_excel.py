@@ -86,9 +86,11 @@ def _sheet_table(name: str, rows: list[tuple]) -> RawTable | None:
     if first is None:
         return None
     header = [cell_text(c) for c in rows[first]]
-    body = pd.DataFrame(rows[first + 1 :], dtype=object)
-    width = max(len(header), body.shape[1])
+    records = rows[first + 1 :]
+    width = max([len(header), *map(len, records)])
     header += [""] * (width - len(header))
+    # Sheets are ragged (a blank row is empty): pad every row to the widest one.
+    body = pd.DataFrame([(*r, *[None] * (width - len(r))) for r in records], dtype=object)
     columns = [normalise_column(c) or f"_BLANK_{i + 1}" for i, c in enumerate(header)]
     seen: dict[str, int] = {}
     for position, column in enumerate(columns):
@@ -100,7 +102,7 @@ def _sheet_table(name: str, rows: list[tuple]) -> RawTable | None:
                 value=header[position],
             )
         seen[column] = position
-    body = body.reindex(columns=range(width))
+    body = body.reindex(columns=range(width))  # no data rows: no columns yet
     frame = pd.DataFrame(
         {column: _column_text(body[i]) for i, column in enumerate(columns)},
         index=body.index,
