@@ -663,6 +663,47 @@ def rate_comparison_sentence(table: pd.DataFrame, year: int) -> str:
     return sentence + (", " + _listed(parts) if parts else "") + "."
 
 
+def rates_by_area_sentence(table: pd.DataFrame, year: int, area_name: str) -> str:
+    """The consortium's rate per 10,000 in ``year`` and the range across its boroughs, from
+    a published :func:`mps.presentation.rates_by_area_table`."""
+    column = f"{year}: rate per 10,000"
+    own = _row(table, "Area", area_name)
+    rate = _known(own[column]) if own is not None else None
+    sentence = (
+        f"At 31 March {year}, {area_name} looked after {rate:.0f} children per 10,000 aged 0 to 17."
+        if rate is not None
+        else f"The rate for {area_name} at 31 March {year} is withheld."
+    )
+    ranked = _ranked(table, "Area", column, exclude=(area_name,))
+    if len(ranked) >= 2:
+        (high, high_rate), (low, low_rate) = ranked[0], ranked[-1]
+        sentence += (
+            f" Among its boroughs the rate ranged from {low_rate:.0f} in {low} to "
+            f"{high_rate:.0f} in {high}."
+        )
+    return sentence
+
+
+#: Why a rate comparison cannot be shown: what is missing, and what would fill it.
+_RATES_UNAVAILABLE = {
+    "population": (
+        "No population figures were supplied, so rates per 10,000 children cannot be worked "
+        "out: a population.csv of ONS mid-year estimates of children aged 0 to 17 in the data "
+        "folder would fill this section."
+    ),
+    "members": (
+        "The consortium's rate cannot be worked out because the 903 returns of {names} could "
+        "not be used in this build; the comparison returns once they load."
+    ),
+}
+
+
+def rates_unavailable_sentence(reason: str, names: Sequence[str] = ()) -> str:
+    """Why the rate comparison is missing (``"population"`` or ``"members"``, naming the
+    members whose returns could not be used)."""
+    return _RATES_UNAVAILABLE[reason].format(names=_listed(list(names)))
+
+
 #: How each characteristic's largest groups are introduced.
 _PROFILE_LEADS = {
     "Age": "the largest age groups were",

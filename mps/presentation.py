@@ -984,6 +984,34 @@ def rate_comparison_table(rates: pd.DataFrame) -> PublishableTable:
     )
 
 
+def rates_by_area_table(
+    rates: pd.DataFrame, years: Sequence[int], total_area: str | None = None
+) -> PublishableTable:
+    """Children looked after at 31 March and the rate per 10,000 aged 0-17 of each area
+    (rows, in the order of ``rates``) in the chosen ``years`` (pairs of columns): the shape
+    for a consortium beside its boroughs. ``total_area`` names the row that totals the
+    others (the consortium), so disclosure control treats the rows as adding up."""
+    areas = list(dict.fromkeys(rates["area"].astype(str)))
+    frame = pd.DataFrame({"Area": areas})
+    counts, derived = [], {}
+    for year in years:
+        rows = rates[rates["year"] == year].set_index("area").reindex(areas)
+        number, rate = f"{year}: children", f"{year}: rate per 10,000"
+        frame[number] = rows["children"].to_numpy(dtype="float64")
+        frame[rate] = rows["rate_per_10000"].to_numpy(dtype="float64")
+        counts.append(number)
+        derived[rate] = (number, None)
+    return PublishableTable(
+        frame=frame,
+        count_columns=tuple(counts),
+        label_columns=("Area",),
+        derived=derived,
+        total_row=total_area,
+        rows_additive=total_area is not None,
+        decimals={**{c: 0 for c in counts}, **{r: 1 for r in derived}},
+    )
+
+
 RESIDENTIAL_HOMES = "Children's homes"
 RESIDENTIAL_HOMES_PCT = "Children's homes %"
 RESIDENTIAL_ALL = "All children looked after"

@@ -197,3 +197,28 @@ def test_area_rates_are_pooled_not_averaged(episodes: pd.DataFrame) -> None:
     }
     with pytest.raises(ValueError, match=r"'East'.*east"):
         flows.area_rates(counts, POPULATION, [2024], {"East": {"east": "E3"}})
+
+
+MEMBERS = [
+    {"slug": "north", "name": "North", "la_code": "E1"},
+    {"slug": "south", "name": "South", "la_code": "E2"},
+]
+
+
+def test_comparison_areas_for_a_borough_and_a_consortium() -> None:
+    # A borough is set beside its whole consortium.
+    assert flows.comparison_areas("North", {"north": "E1"}, MEMBERS, "Partnership", False) == {
+        "North": {"north": "E1"},
+        "Partnership": {"north": "E1", "south": "E2"},
+    }
+    # A consortium lists each borough, then itself.
+    both = {"north": "E1", "south": "E2"}
+    assert flows.comparison_areas("Partnership", both, MEMBERS, "Partnership", True) == {
+        "North": {"north": "E1"},
+        "South": {"south": "E2"},
+        "Partnership": both,
+    }
+    # Without members (a notebook opened on its own) a borough stands alone.
+    assert flows.comparison_areas("North", {"north": "E1"}, [], "Partnership", False) == {
+        "North": {"north": "E1"}
+    }

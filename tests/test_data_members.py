@@ -53,3 +53,16 @@ def test_without_a_build_unreadable_returns_are_named(tmp_path: Path) -> None:
     )
     assert read.episodes.empty
     assert "903 returns cannot be used" in read.missing["north"]
+
+
+def test_the_whole_population_file_or_none(tmp_path: Path) -> None:
+    from mps.data.members import read_consortium_population
+
+    assert read_consortium_population(tmp_path) is None
+    (tmp_path / "population.csv").write_text(
+        "la_code,la_name,year,age,population,kind\nE1,North,2023,0,100,estimate\n"
+        "E2,South,2023,0,50,estimate\n",
+        encoding="utf-8",
+    )
+    population = read_consortium_population(tmp_path)
+    assert population["la_code"].tolist() == ["E1", "E2"]  # both members, not one area's

@@ -316,3 +316,33 @@ def test_residential_costs_are_withheld_with_few_placements() -> None:
     assert sentence == (
         "Too few of these placements have a recorded cost for their costs to be published."
     )
+
+
+def test_rates_by_area_for_a_consortium() -> None:
+    rates = pd.DataFrame(
+        {
+            "area": ["North", "South", "West", "Partnership"] * 2,
+            "year": [2021] * 4 + [2025] * 4,
+            "children": [300, 200, 4, 504, 320, 210, 30, 560],
+            "population": [50000.0, 40000.0, 2000.0, 92000.0] * 2,
+            "rate_per_10000": [60.0, 50.0, 20.0, 54.8, 64.0, 52.5, 150.0, 60.9],
+        }
+    )
+    table = presentation.rates_by_area_table(rates, [2021, 2025], total_area="Partnership")
+    shown = published(table)
+    # West's 4 children in 2021 are suppressed, and with them its rate; South (200, the
+    # smallest other borough) is suppressed too so the total cannot give West away.
+    assert shown["2021: children"].tolist() == [300, "c", "c", 504]
+    assert shown["2021: rate per 10,000"].tolist() == [60.0, "c", "c", 54.8]
+    # 2025: range 52.5 (South) to 150 (West), the partnership 60.9.
+    assert narrative.rates_by_area_sentence(shown, 2025, "Partnership") == (
+        "At 31 March 2025, Partnership looked after 61 children per 10,000 aged 0 to 17. Among "
+        "its boroughs the rate ranged from 52 in South to 150 in West."
+    )
+
+
+def test_rates_unavailable_sentences_say_what_would_fill_them() -> None:
+    assert "population.csv" in narrative.rates_unavailable_sentence("population")
+    assert "of North and South could not" in narrative.rates_unavailable_sentence(
+        "members", ["North", "South"]
+    )

@@ -357,3 +357,29 @@ def area_rates(
             "rate_per_10000": "float64",
         }
     )
+
+
+def comparison_areas(
+    area_name: str,
+    area_boroughs: Mapping[str, str],
+    members: Sequence[Mapping[str, str]],
+    consortium_name: str,
+    is_consortium: bool,
+) -> dict[str, dict[str, str]]:
+    """The areas a rate comparison sets side by side, for :func:`area_rates`.
+
+    For a borough: the borough, then its whole consortium (every member). For a consortium
+    (or a region of it): each of its boroughs, then the area itself. ``area_boroughs`` maps
+    the area's boroughs to their ONS codes; ``members`` are the consortium's members
+    (mappings with slug, name and la_code).
+    """
+    if is_consortium:
+        names = {str(m["slug"]): str(m["name"]) for m in members}
+        areas = {names.get(slug, slug): {slug: code} for slug, code in area_boroughs.items()}
+        areas[area_name] = dict(area_boroughs)
+        return areas
+    whole = {str(m["slug"]): str(m["la_code"]) for m in members}
+    areas = {area_name: dict(area_boroughs)}
+    if whole and set(whole) != set(area_boroughs):
+        areas[consortium_name] = whole
+    return areas

@@ -22,6 +22,7 @@ import pandas as pd
 
 from mps.area import EPISODES_FILE
 from mps.data import layout
+from mps.data.population import read_population
 from mps.data.ssda903 import load_borough
 from mps.data.validation import FatalValidationError
 
@@ -76,3 +77,10 @@ def read_member_episodes(
         else pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
     )
     return MemberEpisodes(episodes=episodes, missing=missing)
+
+
+def read_consortium_population(data_dir: str | Path) -> pd.DataFrame | None:
+    """The population of every area in the data folder's ``population.csv`` (all members,
+    not only the area a notebook analyses), or None when the file is absent."""
+    path = Path(data_dir) / layout.POPULATION_FILE
+    return read_population(path) if path.is_file() else None
