@@ -695,12 +695,16 @@ _RATES_UNAVAILABLE = {
         "The consortium's rate cannot be worked out because the 903 returns of {names} could "
         "not be used in this build; the comparison returns once they load."
     ),
+    "alone": (
+        "There is no other area to compare with here: the parameters name no other member "
+        "borough of the consortium."
+    ),
 }
 
 
 def rates_unavailable_sentence(reason: str, names: Sequence[str] = ()) -> str:
-    """Why the rate comparison is missing (``"population"`` or ``"members"``, naming the
-    members whose returns could not be used)."""
+    """Why the rate comparison is missing: ``"population"``, ``"members"`` (naming the
+    members whose returns could not be used) or ``"alone"`` (no other member named)."""
     return _RATES_UNAVAILABLE[reason].format(names=_listed(list(names)))
 
 
