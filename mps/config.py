@@ -47,6 +47,33 @@ class Targets(_Strict):
     off_contract_max_pct: float = 20.0
     in_house_fostering_min_pct: float | None = None
     within_20_miles_min_pct: float | None = None
+    inside_area_min_pct: float | None = None
+    inside_consortium_min_pct: float | None = None
+    #: Default: 100 - off_contract_max_pct.
+    on_contract_min_pct: float | None = None
+
+
+class SufficiencySettings(_Strict):
+    """Gaps and need profiles (``sufficiency:``)."""
+
+    #: Years ahead the gaps cover when there is no forecast (demand held at today's level).
+    forecast_years: int = Field(3, ge=1, le=10)
+    #: Need profile "teenagers": this age or over, with a high rating on one of these.
+    teenager_min_age: int = Field(13, ge=10, le=17)
+    high_need_rating: int = 2
+    high_need_indicators: list[str] = Field(
+        default_factory=lambda: ["emotional_health", "self_regulation"]
+    )
+    #: Need profile "disabled_children" also takes a high rating on this indicator.
+    disability_indicator: str = "learning_disability"
+
+
+class PreviousEditionSettings(_Strict):
+    """Last year's edition, for the annual refresh: its published tables (the data annex
+    folder, or a build's tables, one sub-folder per area) and its edition label."""
+
+    edition: str
+    folder: Path
 
 
 class NeedsIndicatorSettings(_Strict):
@@ -124,6 +151,8 @@ class BoroughSettings(_Strict):
     data_folder: str | None = Field(None, description="folder under data_dir, default the slug")
     narrative: dict[str, Any] = Field(default_factory=dict)
     targets: Targets | None = None
+    #: Nearby authorities outside the consortium, as the Ofsted register names them.
+    neighbours: list[str] = Field(default_factory=list)
 
 
 class RegionSettings(_Strict):
@@ -153,6 +182,8 @@ class ConsortiumSettings(_Strict):
     targets: Targets = Field(default_factory=Targets)
     needs: NeedsSettings = Field(default_factory=NeedsSettings)
     market: MarketSettings = Field(default_factory=MarketSettings)
+    sufficiency: SufficiencySettings = Field(default_factory=SufficiencySettings)
+    previous_edition: PreviousEditionSettings | None = None
     strict_validation: bool = False
     narrative: dict[str, Any] = Field(default_factory=dict)
     source_file: Path | None = None
@@ -253,7 +284,27 @@ class AreaSettings(BaseModel):
             "needs": self.consortium.needs.model_dump(mode="json"),
             "market": self.consortium.market.model_dump(mode="json"),
             "consortium": self.consortium_members(),
+            "sufficiency": {
+                **self.consortium.sufficiency.model_dump(mode="json"),
+                "near_authorities": self.near_authorities(),
+            },
+            "previous_edition": self.consortium.previous_edition.model_dump(mode="json")
+            if self.consortium.previous_edition
+            else None,
         }
+
+    def near_authorities(self) -> list[str]:
+        """Authorities near the area: for a borough the other members and its neighbours,
+        for a consortium its members' neighbours outside it (names as the Ofsted register
+        writes them)."""
+        consortium = self.consortium
+        members = [consortium.borough(b) for b in self.boroughs]
+        neighbours = [n for m in members for n in m.neighbours]
+        if self.kind == "borough":
+            others = [b.name for b in consortium.boroughs if b.slug not in self.boroughs]
+            return list(dict.fromkeys([*others, *neighbours]))
+        inside = {m.name for m in members}
+        return [n for n in dict.fromkeys(neighbours) if n not in inside]
 
     def consortium_members(self) -> dict[str, Any]:
         """The consortium this area belongs to and all its member boroughs (slug, name, ONS
@@ -380,6 +431,11 @@ def load_consortium(path: str | Path, *, data_dir: str | Path | None = None) -> 
         merged["data_dir"] = str((path.parent / str(merged["data_dir"])).resolve())
     else:
         raise ParameterError(f"{path}: key data_dir: say where the consortium's data folder is")
+    previous = merged.get("previous_edition")
+    if isinstance(previous, dict) and previous.get("folder"):
+        # Relative to the consortium file, like data_dir.
+        folder = str((path.parent / str(previous["folder"])).resolve())
+        merged["previous_edition"] = {**previous, "folder": folder}
     merged["source_file"] = path
     try:
         settings = ConsortiumSettings.model_validate(merged)
