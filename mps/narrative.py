@@ -160,8 +160,9 @@ def _row(table: pd.DataFrame, column: str, label: str) -> pd.Series | None:
 def missing_input_sentence(kind: str, area_name: str) -> str:
     """The sentence a section shows when its input was not supplied: what would fill it."""
     what, where = OPTIONAL_INPUTS[kind]
+    verb = "were" if what.endswith("assessments") else "was"
     return (
-        f"No {what} was supplied for {area_name}, so this section has no figures yet: "
+        f"No {what} {verb} supplied for {area_name}, so this section has no figures yet: "
         f"{where} would fill it."
     )
 
