@@ -812,7 +812,8 @@ def durations_sentence(table: pd.DataFrame, year: int) -> str:
     if short is not None:
         parts.append(f"{_whole_pct(short)} had been looked after for under 6 months")
     if long is not None:
-        parts.append(f"{_whole_pct(long)} for 2 years or more")
+        verb = "" if parts else " had been looked after"
+        parts.append(f"{_whole_pct(long)}{verb} for 2 years or more")
     if not parts:
         return (
             f"How long children who left care in {year_label(year)} had been looked after is "
@@ -995,10 +996,12 @@ def residential_costs_sentence(table: pd.DataFrame) -> str:
         return "Too few of these placements have a recorded cost for their costs to be published."
     median, total = _known(row["Median (£)"]), _known(row["Total a week (£)"])
     children = row["Children in children's homes"]
+    everyone = _known(costed) is not None and _known(costed) == _known(children)
     sentence = (
-        f"{_capital(_how_many(costed))} of the {_how_many(children)} placements have a weekly "
-        f"cost in the spend data: on average {_money(average)} a week"
-    )
+        f"All {_how_many(children)} placements have"
+        if everyone
+        else f"{_capital(_how_many(costed))} of the {_how_many(children)} placements have"
+    ) + f" a weekly cost in the spend data: on average {_money(average)} a week"
     if median is not None:
         sentence += f" (median {_money(median)})"
     if total is not None:

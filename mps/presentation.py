@@ -936,6 +936,7 @@ def flows_table(trend: pd.DataFrame) -> PublishableTable:
         frame["re_entries_within_12_months"].astype("Float64").astype("float64")
     )
     frame = frame[list(FLOW_COLUMNS)].rename(columns=FLOW_COLUMNS)
+    frame["Year"] = frame["Year"].astype(str)
     return PublishableTable(
         frame=frame,
         count_columns=(
@@ -1103,6 +1104,8 @@ def stability_table(trend: pd.DataFrame) -> PublishableTable:
     the returns loaded do not reach back far enough)."""
     frame = trend[list(STABILITY_COLUMNS)].rename(columns=STABILITY_COLUMNS)
     frame["Year"] = frame["Year"].astype(str)
+    # Counts the returns cannot complete (Int64 <NA>) are published as not available (x).
+    frame = frame.astype({c: "float64" for c in frame.columns if c != "Year"})
     name = STABILITY_COLUMNS
     return PublishableTable(
         frame=frame.reset_index(drop=True),

@@ -191,10 +191,13 @@ def test_stability_trend(stability: pd.DataFrame) -> None:
         "long_term_pct": 80.0,
         "long_term_not_known": 0,
     }
-    # With L8, whose time in care the returns cannot tell, the % is not published.
+    # With L8, whose time in care the returns cannot tell, the long-term figures would be
+    # undercounts (5 eligible without L8): blank.
     with_l8 = placements.stability_trend(stability, [2024]).iloc[0]
-    assert (with_l8["long_term_eligible"], with_l8["long_term_not_known"]) == (5, 1)
+    assert with_l8["long_term_not_known"] == 1
+    assert pd.isna(with_l8["long_term_eligible"]) and pd.isna(with_l8["long_term_stable"])
     assert pd.isna(with_l8["long_term_pct"])
+    assert with_l8["three_plus_pct"] == 10.0  # 1 / 10: unaffected
 
 
 def test_placement_changes_by_reason(stability: pd.DataFrame) -> None:

@@ -189,6 +189,16 @@ def test_reasons_and_durations_sentences() -> None:
         "and 30% for 2 years or more. For 10% the length is not known: their care began before "
         "the earliest return loaded."
     )
+    # Under 1 month 4: suppressed (with the smallest other band), so no under-6-months sum.
+    few = published(
+        presentation.durations_table(durations.assign(children=[4, 26, 20, 10, 15, 15, 10]),
+                                     [2025], 2025)
+    )  # fmt: skip
+    assert narrative.durations_sentence(few, 2025) == (
+        "Of the children who left care in 2024-25, 30% had been looked after for 2 years or "
+        "more. For 10% the length is not known: their care began before the earliest return "
+        "loaded."
+    )
 
 
 def test_sector_locality_and_area_sentences() -> None:
@@ -231,8 +241,8 @@ def test_stability_table_and_sentence() -> None:
             "cla_at_31_march": [400, 420],
             "three_plus_placements": [40, 42],
             "three_plus_pct": [10.0, 10.0],
-            "long_term_eligible": [150, 160],
-            "long_term_stable": [100, 112],
+            "long_term_eligible": pd.Series([pd.NA, 160], dtype="Int64"),
+            "long_term_stable": pd.Series([pd.NA, 112], dtype="Int64"),
             "long_term_pct": [float("nan"), 70.0],
             "long_term_not_known": [30, 0],
         }
@@ -240,6 +250,8 @@ def test_stability_table_and_sentence() -> None:
     table = published(presentation.stability_table(trend))
     assert "long_term_not_known" not in table.columns  # internal
     assert table["Same carers 2 years or more %"].tolist() == ["x", 70.0]
+    assert table["Under 16, looked after 2.5 years or more"].tolist() == ["x", 160]
+    assert table["Year"].tolist() == ["2024", "2025"]
     assert narrative.stability_sentence(table, 2025) == (
         "In 2024-25, 10.0% of children looked after at 31 March had three or more placements "
         "during the year. Of children under 16 who had been looked after for two and a half "
@@ -306,6 +318,10 @@ def test_residential_costs_are_withheld_with_few_placements() -> None:
     )
     table = published(presentation.residential_costs_table(costs))
     assert table.loc[0, "Lower quartile (£)"] == 4200.0
+    everyone = published(presentation.residential_costs_table(costs.assign(costed=[40])))
+    assert narrative.residential_costs_sentence(everyone).startswith(
+        "All 40 placements have a weekly cost in the spend data"
+    )
     assert narrative.residential_costs_sentence(table) == (
         "36 of the 40 placements have a weekly cost in the spend data: on average £5,000 a "
         "week (median £4,900), £180,000 a week in all."

@@ -224,9 +224,10 @@ def stability_trend(episodes: pd.DataFrame, years: Sequence[int]) -> pd.DataFram
     Columns: year; cla_at_31_march, three_plus_placements and three_plus_pct (1 dp);
     long_term_eligible (under 16, looked after 2.5 years or more), long_term_stable (of
     them, with the same carer(s) for 2 years or more), long_term_pct (1 dp) and
-    long_term_not_known (children the returns loaded cannot place: when there are any,
-    long_term_pct is NaN, because the look-back reaches before the earliest return).
-    Percentages are NaN when their denominator is 0.
+    long_term_not_known (children the returns loaded cannot place: when there are any, the
+    look-back reaches before the earliest return and the eligible, stable and pct figures
+    are blank, ``<NA>``/NaN, as they would be undercounts). Percentages are NaN when their
+    denominator is 0.
     """
     prepared = _prepare(episodes)
     rows = []
@@ -240,17 +241,18 @@ def stability_trend(episodes: pd.DataFrame, years: Sequence[int]) -> pd.DataFram
             eligible & long_term["same_carer_2_years"].isna()
         )
         three_plus = int((placements >= 3).sum())
+        complete = not not_known.any()
         rows.append(
             {
                 "year": year,
                 "cla_at_31_march": len(placements),
                 "three_plus_placements": three_plus,
                 "three_plus_pct": _pct(three_plus, len(placements)),
-                "long_term_eligible": int(eligible.sum()),
-                "long_term_stable": int(stable.sum()),
-                "long_term_pct": float("nan")
-                if not_known.any()
-                else _pct(int(stable.sum()), int(eligible.sum())),
+                "long_term_eligible": int(eligible.sum()) if complete else pd.NA,
+                "long_term_stable": int(stable.sum()) if complete else pd.NA,
+                "long_term_pct": _pct(int(stable.sum()), int(eligible.sum()))
+                if complete
+                else float("nan"),
                 "long_term_not_known": int(not_known.sum()),
             }
         )
@@ -260,7 +262,8 @@ def stability_trend(episodes: pd.DataFrame, years: Sequence[int]) -> pd.DataFram
     out = pd.DataFrame(rows, columns=columns)
     counts = [c for c in columns if not c.endswith("_pct")]
     return out.astype({**dict.fromkeys(counts, "int64"), "three_plus_pct": "float64",
-                       "long_term_pct": "float64"})  # fmt: skip
+                       "long_term_pct": "float64", "long_term_eligible": "Int64",
+                       "long_term_stable": "Int64"})  # fmt: skip
 
 
 def _pct(part: int, whole: int) -> float:
