@@ -985,6 +985,15 @@ def rate_comparison_table(rates: pd.DataFrame) -> PublishableTable:
     )
 
 
+def rate_series(published: pd.DataFrame) -> pd.DataFrame:
+    """The rates of a *published* :func:`rate_comparison_table` for a line chart: Year and
+    one column per area, named by the area (suppressed rates stay symbols, not drawn)."""
+    suffix = ": rate per 10,000"
+    rates = [c for c in published.columns if c.endswith(suffix)]
+    frame = published[["Year", *rates]].copy()
+    return frame.rename(columns={c: c[: -len(suffix)] for c in rates})
+
+
 def rates_by_area_table(
     rates: pd.DataFrame, years: Sequence[int], total_area: str | None = None
 ) -> PublishableTable:

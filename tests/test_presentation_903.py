@@ -149,6 +149,9 @@ def test_rate_comparison_table_and_sentence() -> None:
     ]
     assert table.derived["Northtown: rate per 10,000"] == ("Northtown: children", None)
     shown = published(table)
+    series = presentation.rate_series(shown)
+    assert list(series.columns) == ["Year", "Northtown", "Partnership", "England"]
+    assert series["Northtown"].tolist() == [66.7, 70.0]
     # 70.0 against 60.0 (higher) and 68.1 (higher, 70 against 68 in whole numbers).
     assert narrative.rate_comparison_sentence(shown, 2025) == (
         "At 31 March 2025, Northtown looked after 70 children per 10,000 aged 0 to 17, higher "
