@@ -15,6 +15,7 @@ import pandas as pd
 
 from mps.analysis.needs import NeedsFramework
 from mps.analysis.placements import SECTOR_LABELS
+from mps.analysis.profile import AGE_BAND_LABELS
 from mps.analysis.residential import MEASURE_LABELS
 from mps.charts import numeric
 from mps.codes import CATEGORY_LABELS, CATEGORY_ORDER
@@ -700,6 +701,7 @@ def referrals_by_age_table(by_age: pd.DataFrame) -> PublishableTable:
     labels = [PLACEMENT_TYPE_LABELS.get(t, t) for t in types]
     frame = by_age.rename(columns=dict(zip(types, labels, strict=True)))
     frame = frame.rename(columns={"age_band": "Age", "requests": ALL_REQUESTS})
+    frame["Age"] = frame["Age"].map(AGE_BAND_LABELS).fillna(frame["Age"])
     total = {"Age": "All ages", **frame[[*labels, ALL_REQUESTS]].sum()}
     frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
     frame["% of requests"] = _share(frame[ALL_REQUESTS], frame[ALL_REQUESTS].iloc[-1])

@@ -215,6 +215,8 @@ def needs_profile(latest: pd.DataFrame, framework: NeedsFramework, by: str) -> p
     result.insert(0, "children_assessed", grouped.size().astype("int64"))
     result["average_needs"] = grouped["needs_count"].mean()
     result["average_score"] = grouped["need_score"].mean()
+    if by == "placement_category":  # in the order the statement reports placements
+        result = result.reindex([c for c in codes.CATEGORY_ORDER if c in result.index])
     return result.reset_index()
 
 
