@@ -21,6 +21,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from mps.codes import NEEDS_RATING_MAX, NEEDS_RATING_MIN, VALUING_CARE_INDICATORS
 from mps.disclosure import DEFAULT_THRESHOLD
+from mps.export.branding import (
+    DEFAULT_COLOUR,
+    DEFAULT_FONT,
+    FONT_NAME,
+    HEX_COLOUR,
+    LOGO_TYPES,
+    MIN_TEXT_CONTRAST,
+    contrast_ratio,
+)
 
 #: The notebooks a build runs for every area, in document order.
 DEFAULT_NOTEBOOKS = ("needs_analysis",)
@@ -142,6 +151,54 @@ class MarketSettings(_Strict):
     top_providers: int = Field(10, ge=1, le=50)
 
 
+class BrandingSettings(_Strict):
+    """How the published documents look: logo, colours and fonts (``branding:``).
+
+    The colour is used for headings, rules and links, so it must keep WCAG 2.2 AA text
+    contrast (4.5:1) against the white page. A borough's ``branding`` overrides the
+    consortium's key by key in that borough's own documents.
+    """
+
+    #: PNG, JPEG or SVG shown on the cover; relative to the parameter file that names it.
+    logo: Path | None = None
+    #: The logo's alternative text (default: "Logo of <consortium name>").
+    logo_alt: str | None = None
+    colour: str = Field(DEFAULT_COLOUR, description="#rrggbb for headings, rules and links")
+    font: str = Field(DEFAULT_FONT, description="body font, e.g. Arial")
+    heading_font: str | None = None
+
+    @field_validator("colour")
+    @classmethod
+    def _accessible_colour(cls, colour: str) -> str:
+        if not HEX_COLOUR.match(colour):
+            raise ValueError(f"a colour is written #rrggbb, e.g. {DEFAULT_COLOUR}")
+        ratio = contrast_ratio(colour)
+        if ratio < MIN_TEXT_CONTRAST:
+            raise ValueError(
+                f"{colour} has contrast {ratio:.1f}:1 against the white page; text needs "
+                f"at least {MIN_TEXT_CONTRAST}:1 (WCAG 2.2 AA): choose a darker shade"
+            )
+        return colour.lower()
+
+    @field_validator("font", "heading_font")
+    @classmethod
+    def _font_name(cls, font: str | None) -> str | None:
+        if font is not None and not FONT_NAME.match(font):
+            raise ValueError("a font name has letters, digits, spaces and hyphens only")
+        return font
+
+    @field_validator("logo")
+    @classmethod
+    def _logo_file(cls, logo: Path | None) -> Path | None:
+        if logo is None:
+            return None
+        if logo.suffix.lower() not in LOGO_TYPES:
+            raise ValueError("a logo must be a .png, .jpg or .svg file")
+        if not logo.is_file():
+            raise ValueError(f"logo file {logo} not found")
+        return logo
+
+
 class BoroughSettings(_Strict):
     """One member borough of a consortium."""
 
@@ -151,6 +208,8 @@ class BoroughSettings(_Strict):
     data_folder: str | None = Field(None, description="folder under data_dir, default the slug")
     narrative: dict[str, Any] = Field(default_factory=dict)
     targets: Targets | None = None
+    #: The consortium's branding with this borough's own keys on top (None: the consortium's).
+    branding: BrandingSettings | None = None
     #: Nearby authorities outside the consortium, as the Ofsted register names them.
     neighbours: list[str] = Field(default_factory=list)
 
@@ -182,6 +241,7 @@ class ConsortiumSettings(_Strict):
     targets: Targets = Field(default_factory=Targets)
     needs: NeedsSettings = Field(default_factory=NeedsSettings)
     market: MarketSettings = Field(default_factory=MarketSettings)
+    branding: BrandingSettings = Field(default_factory=BrandingSettings)
     sufficiency: SufficiencySettings = Field(default_factory=SufficiencySettings)
     previous_edition: PreviousEditionSettings | None = None
     strict_validation: bool = False
@@ -266,6 +326,15 @@ class AreaSettings(BaseModel):
             if own is not None:
                 return own
         return self.consortium.targets
+
+    @property
+    def branding(self) -> BrandingSettings:
+        """The look of this area's documents: a borough's own branding, else the consortium's."""
+        if self.kind == "borough":
+            own = self.consortium.borough(self.slug).branding
+            if own is not None:
+                return own
+        return self.consortium.branding
 
     @property
     def narrative(self) -> dict[str, Any]:
@@ -387,10 +456,18 @@ def _describe(error: ValidationError, path: Path, prefix: str = "") -> Parameter
     return ParameterError("\n".join(lines))
 
 
+def _resolve_logo(mapping: dict[str, Any], base: Path) -> dict[str, Any]:
+    """``branding.logo`` made absolute, relative to the folder of the file that names it."""
+    branding = mapping.get("branding")
+    if isinstance(branding, dict) and branding.get("logo"):
+        mapping = {**mapping, "branding": {**branding, "logo": str(base / str(branding["logo"]))}}
+    return mapping
+
+
 def _borough_mapping(entry: Any, parameters_root: Path, consortium_file: Path) -> dict[str, Any]:
     if isinstance(entry, str):
         borough_file = parameters_root / "boroughs" / f"{entry}.yaml"
-        mapping = _read_yaml(borough_file)
+        mapping = _resolve_logo(_read_yaml(borough_file), borough_file.parent)
         mapping.setdefault("slug", entry)
         if mapping["slug"] != entry:
             raise ParameterError(
@@ -414,12 +491,21 @@ def load_consortium(path: str | Path, *, data_dir: str | Path | None = None) -> 
     parameters_root = path.parent.parent if path.parent.name == "consortia" else path.parent
     defaults_file = parameters_root / "defaults.yaml"
     defaults = _read_yaml(defaults_file) if defaults_file.is_file() else {}
-    own = _read_yaml(path)
+    defaults = _resolve_logo(defaults, defaults_file.parent)
+    own = _resolve_logo(_read_yaml(path), path.parent)
     merged = deep_merge(defaults, own)
 
     boroughs = []
     for entry in merged.get("boroughs") or []:
         mapping = _borough_mapping(entry, parameters_root, path)
+        if isinstance(entry, dict):
+            mapping = _resolve_logo(mapping, path.parent)
+        if isinstance(mapping.get("branding"), dict):
+            # A borough's branding changes only the keys it names.
+            mapping = {
+                **mapping,
+                "branding": deep_merge(merged.get("branding") or {}, mapping["branding"]),
+            }
         boroughs.append(mapping)
     if not boroughs:
         raise ParameterError(f"{path}: key boroughs: list at least one borough")

@@ -149,7 +149,17 @@ class AreaReport:
             round_to=self.round_to or None,
             total_column=table.total_column,
         )
-        self._registry.save(name, title, result.table)
+        self._registry.save(
+            name,
+            title,
+            result.table,
+            count_columns=table.count_columns,
+            label_columns=table.label_columns,
+            decimals=table.decimals,
+            notes=notes,
+            threshold=self.suppression_threshold,
+            round_to=self.round_to or None,
+        )
         if show:
             display(
                 HTML(

@@ -306,6 +306,7 @@ class _Keys:
 
 def edition_for(plan: BuildPlan, area: AreaSettings):
     """What the area's documents say about themselves on the cover."""
+    from mps.export.branding import branding_from_settings
     from mps.publish import Edition
 
     consortium = plan.consortium
@@ -318,7 +319,19 @@ def edition_for(plan: BuildPlan, area: AreaSettings):
         publication_date=consortium.publication_date,
         version=consortium.version,
         reporting_year=consortium.latest_year,
+        branding=branding_from_settings(area.branding),
     )
+
+
+def child_level_inputs(plan: BuildPlan, area: AreaSettings) -> list[Path]:
+    """What the leak scan looks for in the area's documents: its boroughs' input folders
+    and prepared episodes (child identifiers, dates of birth, postcodes)."""
+    consortium = plan.consortium
+    folders = [
+        layout.borough_folder(consortium.data_dir, consortium.borough(b).data_folder or b)
+        for b in area.boroughs
+    ]
+    return [*folders, *(plan.prepared_dir / b for b in area.boroughs)]
 
 
 # --- the jobs (run in worker processes) -------------------------------------------------
@@ -424,12 +437,18 @@ def _notebooks_job(
     return [_run_notebook(notebook, output, parameters) for notebook, output, parameters in runs]
 
 
-def _publish_job(area: str, executed: Sequence[Path], edition, publish_dir: Path) -> JobResult:
+def _publish_job(
+    area: str,
+    executed: Sequence[Path],
+    edition,
+    publish_dir: Path,
+    child_data: Sequence[Path] | None = None,
+) -> JobResult:
     from mps.publish import publish_area
 
     started = time.perf_counter()
     try:
-        written = publish_area(area, executed, edition, publish_dir)
+        written = publish_area(area, executed, edition, publish_dir, child_data=child_data)
     except Exception as error:
         return _failure("publish", area, "documents", started, error)
     return JobResult(
@@ -589,11 +608,14 @@ class _Scheduler:
         executed = [self.plan.area_dir(area) / nb.name for nb in self.plan.notebooks]
         edition = edition_for(self.plan, area)
         publish_dir = self.plan.publish_dir
+        child_data = child_level_inputs(self.plan, area)
         self.queue(
             3,
             "publish",
             area.slug,
-            lambda: self.executor().submit(_publish_job, area.slug, executed, edition, publish_dir),
+            lambda: self.executor().submit(
+                _publish_job, area.slug, executed, edition, publish_dir, child_data
+            ),
         )
 
     def finished(self, future: Future, kind: str, area_slug: str) -> None:

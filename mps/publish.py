@@ -1,4 +1,4 @@
-"""Assemble an area's published cells into its documents, safely.
+"""Publish an area's documents: HTML, PDF, Word and the data annex, scanned and atomic.
 
 The Market Position Statement takes every cell tagged ``mps`` and the sufficiency plan
 every cell tagged ``plan``, from the area's executed notebooks in document order.
@@ -11,20 +11,33 @@ Before export each published cell is reduced to what may be published:
   disclosure control, charts with alt text): a bare image or a table that did not pass
   :mod:`mps.disclosure` stops the build, naming the notebook and cell.
 
-Documents are written into a staging folder and moved into ``publish/<area>/`` only when
-every document exported, so a failed build leaves the previous publication in place.
+From the HTML document (one self-contained file: charts and logo embedded, a contents
+list, numbered tables and figures, the edition on the cover) come the PDF
+(:mod:`mps.export.pdf`) and the Word document (:mod:`mps.export.docx`); the tables the
+documents show make the data annex (:mod:`mps.export.annex`). Nothing is made from a
+notebook file, and the executed notebooks are never published.
+
+Every file is written into a staging folder, ``publish/.staging/``, and scanned there
+(:mod:`mps.leakscan`: no child identifier, UPN, date of birth or postcode from the inputs,
+no count from 1 to the threshold). Only when every export and the scan succeed does the
+staging folder replace ``publish/<area>/``, in one atomic rename; a failed or interrupted
+build leaves the previous publication complete and readable.
 """
 
 from __future__ import annotations
 
+import ctypes
 import html
+import json
+import logging
 import os
 import re
+import secrets
 import shutil
-import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -32,9 +45,20 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from mps import __version__
+from mps.export.branding import Branding
 from mps.tables import PROTECTED_MARKER
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+STAGING = ".staging"
+#: Every format a publication can have; ``publish_area(formats=...)`` picks some.
+FORMATS = ("html", "pdf", "docx", "annex")
+ANNEX_WORKBOOK = "data-annex.xlsx"
+ANNEX_FOLDER = "data-annex"
+README = "README.txt"
+#: The build's record of what the leak scan checked (internal, beside the notebooks).
+SCAN_RECORD = "publication-check.txt"
+
+log = logging.getLogger("mps.publish")
 
 
 @dataclass(frozen=True)
@@ -61,7 +85,7 @@ class PublishError(RuntimeError):
 
 @dataclass(frozen=True)
 class Edition:
-    """What the cover says about the area and this edition."""
+    """What the cover says about the area and this edition, and how the documents look."""
 
     area_name: str
     area_kind: str
@@ -71,14 +95,57 @@ class Edition:
     publication_date: date
     version: str
     reporting_year: int
+    branding: Branding = field(default_factory=Branding)
+
+    def document_title(self, spec: DocumentSpec) -> str:
+        return spec.consortium_title if self.area_kind == "consortium" else spec.title
+
+    @property
+    def published(self) -> str:
+        return self.publication_date.strftime("%d %B %Y").lstrip("0")
 
 
 _ALLOWED_MIME = ("text/html", "text/markdown")
 _TABLE_OPEN = re.compile(r"<table\b[^>]*>", re.IGNORECASE)
+_TABLE_NAME = re.compile(r'data-mps-table="([^"]+)"')
 _HEADING = re.compile(r"<h2(?P<attrs>[^>]*)>(?P<text>.*?)</h2>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
 
+# --- reading the executed notebooks ---------------------------------------------------------
+@dataclass
+class SourceNotebook:
+    """An executed notebook of the area and what papermill ran it with."""
+
+    path: Path
+    node: nbformat.NotebookNode
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+    @property
+    def parameters(self) -> dict:
+        return dict(self.node.get("metadata", {}).get("papermill", {}).get("parameters", {}))
+
+    @property
+    def tables_dir(self) -> Path:
+        """Where the notebook's published tables were saved (:class:`mps.tables.TableRegistry`)."""
+        named = self.parameters.get("tables_dir")
+        return Path(named) if named else self.path.parent / "tables" / self.stem
+
+
+def read_notebooks(executed: Sequence[Path]) -> list[SourceNotebook]:
+    notebooks = []
+    for path in executed:
+        path = Path(path)
+        if not path.is_file():
+            raise PublishError(f"{path}: the executed notebook is missing")
+        notebooks.append(SourceNotebook(path, nbformat.read(path, as_version=4)))
+    return notebooks
+
+
+# --- what a published cell may show -------------------------------------------------------
 def _check_output(output: dict, where: str) -> dict | None:
     """Return the publishable form of one output, ``None`` to drop it, or raise."""
     kind = output.get("output_type")
@@ -122,12 +189,39 @@ def published_cells(notebook: nbformat.NotebookNode, tag: str, name: str) -> lis
     return cells
 
 
+def _label_tables(cells: list, notebook: str, renamed: set[str]) -> list[str]:
+    """Mark each table with its notebook (table names are unique per notebook only), give
+    tables and figures whose names an earlier notebook used ids of their own, and return
+    the table names in order."""
+    names: list[str] = []
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            if "text/html" not in output.get("data", {}):
+                continue
+            text = output["data"]["text/html"]
+            names += _TABLE_NAME.findall(text)
+            text = re.sub(
+                r'(<table\b[^>]*?)data-mps-table="',
+                rf'\1data-mps-notebook="{html.escape(notebook)}" data-mps-table="',
+                text,
+            )
+            for name in renamed:
+                for kind in ("table", "figure"):
+                    text = text.replace(f'id="{kind}-{name}"', f'id="{kind}-{notebook}-{name}"')
+                    text = text.replace(
+                        f'href="#{kind}-{name}"', f'href="#{kind}-{notebook}-{name}"'
+                    )
+            output["data"]["text/html"] = text
+    return names
+
+
+# --- HTML -----------------------------------------------------------------------------------
 def _cover_html(spec: DocumentSpec, edition: Edition) -> str:
-    title = spec.consortium_title if edition.area_kind == "consortium" else spec.title
+    title = edition.document_title(spec)
     rows = [
         ("Area", edition.area_name),
         ("Edition", edition.edition),
-        ("Published", edition.publication_date.strftime("%d %B %Y").lstrip("0")),
+        ("Published", edition.published),
         ("Version", edition.version),
         ("Data to", f"31 March {edition.reporting_year}"),
     ]
@@ -136,11 +230,19 @@ def _cover_html(spec: DocumentSpec, edition: Edition) -> str:
     else:
         rows.insert(1, ("Consortium", edition.consortium_name))
     items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in rows)
+    branding = edition.branding
+    logo = ""
+    if branding.logo_data_uri:
+        alt = branding.logo_alt or f"Logo of {edition.consortium_name}"
+        logo = (
+            f'<img class="mps-logo" src="{html.escape(branding.logo_data_uri, quote=True)}" '
+            f'alt="{html.escape(alt, quote=True)}">'
+        )
     return (
-        '<header class="mps-cover">'
+        f'<header class="mps-cover">{logo}'
         f'<h1><span class="mps-document">{html.escape(title)}</span><br>'
         f'<span class="mps-area">{html.escape(edition.area_name)}</span></h1>'
-        f"<dl>{items}</dl></header>"
+        f'<dl aria-label="About this edition">{items}</dl></header>'
     )
 
 
@@ -152,7 +254,7 @@ def number_and_index(document: str) -> str:
     """Number tables and figures, give headings ids, and insert a contents list."""
     counters = {"table": 0, "figure": 0}
 
-    def number(kind: str) -> callable:
+    def number(kind: str) -> Callable[[re.Match], str]:
         def replace(_: re.Match) -> str:
             counters[kind] += 1
             return f'<span class="mps-{kind}-number">{kind.title()} {counters[kind]}: </span>'
@@ -178,12 +280,13 @@ def number_and_index(document: str) -> str:
     document = _HEADING.sub(heading, document)
     contents = "".join(f'<li><a href="#{a}">{t}</a></li>' for a, t in entries)
     nav = (
-        '<nav class="mps-contents" aria-label="Contents">'
-        f"<h2>Contents</h2><ol>{contents}</ol></nav>"
+        '<nav class="mps-contents" aria-labelledby="contents-heading">'
+        f'<h2 id="contents-heading">Contents</h2><ol>{contents}</ol></nav>'
     )
     return document.replace('<main id="main">', f'{nav}\n<main id="main">', 1)
 
 
+@cache
 def _exporter() -> HTMLExporter:
     config = Config()
     config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES_DIR)]
@@ -195,57 +298,329 @@ def _exporter() -> HTMLExporter:
     return HTMLExporter(config=config)
 
 
+@dataclass
+class RenderedDocument:
+    """One document of the area as HTML, and the tables it shows, in order."""
+
+    spec: DocumentSpec
+    title: str
+    html: str
+    #: (notebook, table name) in document order
+    tables: list[tuple[str, str]]
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.spec.file_stem}.html"
+
+
 def render_document(
-    spec: DocumentSpec, executed: Sequence[Path], edition: Edition, exporter: HTMLExporter
-) -> str:
+    spec: DocumentSpec,
+    notebooks: Sequence[SourceNotebook | Path],
+    edition: Edition,
+    exporter: HTMLExporter | None = None,
+) -> RenderedDocument:
     """Render one document from the area's executed notebooks."""
-    cells = []
-    for path in executed:
-        notebook = nbformat.read(path, as_version=4)
-        cells.extend(published_cells(notebook, spec.tag, path.name))
-    title = spec.consortium_title if edition.area_kind == "consortium" else spec.title
+    cells, tables, used = [], [], set()
+    for notebook in notebooks:
+        if not isinstance(notebook, SourceNotebook):
+            notebook = read_notebooks([notebook])[0]
+        own = published_cells(notebook.node, spec.tag, notebook.path.name)
+        names = _TABLE_NAME.findall(
+            " ".join(
+                o.get("data", {}).get("text/html", "") for c in own for o in c.get("outputs", [])
+            )
+        )
+        _label_tables(own, notebook.stem, used & set(names))
+        used |= set(names)
+        tables += [(notebook.stem, name) for name in names]
+        cells.extend(own)
+    title = edition.document_title(spec)
     document = nbformat.v4.new_notebook(cells=cells)
     document.metadata["mps"] = {
         "title": f"{title}: {edition.area_name}",
         "mps_version": __version__,
+        "branding_css": edition.branding.css(),
         "cover_html": _cover_html(spec, edition),
         "footer_html": html.escape(
             f"{title}, {edition.area_name}. Edition {edition.edition}, version "
-            f"{edition.version}. Produced with mps {__version__}. Counts from 1 to the "
-            "disclosure threshold are shown as c."
+            f"{edition.version}, published {edition.published}. Produced with mps "
+            f"{__version__}. Counts from 1 to the disclosure threshold are shown as c. The "
+            "tables are also in the data annex (XLSX and CSV)."
         ),
     }
-    body, _ = exporter.from_notebook_node(document)
-    return number_and_index(body)
+    body, _ = (exporter or _exporter()).from_notebook_node(document)
+    return RenderedDocument(spec, title, number_and_index(body), tables)
+
+
+# --- the publication ----------------------------------------------------------------------
+def _annex_tables(documents: Sequence[RenderedDocument], notebooks: Sequence[SourceNotebook]):
+    """The tables the documents show, in document order, each with its number in each
+    document, read from the tables folder of the notebook that made it."""
+    from mps.export.annex import assign_csv_names, read_table
+
+    order: dict[tuple[str, str], dict[str, int]] = {}
+    for document in documents:
+        for number, key in enumerate(document.tables, start=1):
+            order.setdefault(key, {})[document.title] = number
+    folders = {nb.stem: nb.tables_dir for nb in notebooks}
+    tables = []
+    for (notebook, name), numbers in order.items():
+        table = read_table(folders[notebook], name, notebook)
+        table.numbers = numbers
+        tables.append(table)
+    assign_csv_names(tables)
+    return tables
+
+
+def _child_data_from_parameters(notebooks: Sequence[SourceNotebook]) -> list[Path]:
+    """The child-level inputs the notebooks were given: each borough's data folder and its
+    prepared episodes."""
+    sources: set[Path] = set()
+    for notebook in notebooks:
+        parameters = notebook.parameters
+        if not parameters.get("boroughs"):
+            continue
+        for borough in parameters["boroughs"]:
+            if parameters.get("data_dir"):
+                sources.add(Path(parameters["data_dir"]) / borough)
+            if parameters.get("prepared_dir"):
+                sources.add(Path(parameters["prepared_dir"]) / borough)
+    if not sources:
+        raise PublishError(
+            "cannot tell which child-level inputs these notebooks read (no papermill "
+            "parameters): pass child_data or identifiers to publish_area"
+        )
+    return sorted(p for p in sources if p.exists()) or sorted(sources)
+
+
+def _authored_dates(notebooks: Sequence[SourceNotebook]) -> set[date]:
+    """Dates a person wrote (markdown cells, the narrative settings): not data, so never
+    taken for a child's date of birth."""
+    from mps.leakscan import Scanner
+
+    texts = [c.source for nb in notebooks for c in nb.node.cells if c.cell_type == "markdown"]
+    texts += [
+        json.dumps(nb.parameters.get("settings", {}).get("narrative", {})) for nb in notebooks
+    ]
+    return set(Scanner._dates("\n".join(texts)))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _tidy(staging_root: Path, final: Path, area_slug: str) -> None:
+    """Remove what an interrupted publication of this area left in the staging folder, and
+    put back a publication an interrupted swap had moved aside."""
+    if not staging_root.is_dir():
+        return
+    pattern = re.compile(rf"^{re.escape(area_slug)}\.(staging|retired)\.(\d+)\.[0-9a-f]+$")
+    for entry in sorted(staging_root.iterdir()):
+        match = pattern.match(entry.name)
+        if not match or (_pid_alive(int(match[2])) and int(match[2]) != os.getpid()):
+            continue
+        if match[1] == "retired" and not final.exists():
+            entry.rename(final)  # the swap was interrupted between its two renames
+            log.warning("restored the previous publication of %s", area_slug)
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one atomic step (Linux ``renameat2``); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+    )
+    return result == 0
+
+
+def _swap_in(staging: Path, final: Path, retired: Path) -> None:
+    """Make ``staging`` the publication at ``final``, atomically where the system allows."""
+    if not final.exists():
+        staging.rename(final)
+        return
+    if _exchange(staging, final):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous publication
+        return
+    # Elsewhere: two renames; an interruption between them is repaired by _tidy.
+    final.rename(retired)
+    staging.rename(final)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _readme(edition: Edition, documents: Sequence[RenderedDocument], files: Sequence[Path],
+            folder: Path, notes: Sequence[str]) -> str:  # fmt: skip
+    lines = [
+        f"{edition.area_name}: published documents",
+        "",
+        f"{edition.consortium_name}. Edition {edition.edition}, version {edition.version}, "
+        f"published {edition.published}. Data to 31 March {edition.reporting_year}.",
+        "",
+        "Documents (each as a web page, PDF and Word):",
+        *(f"  {d.title}: {d.spec.file_stem}.html" for d in documents),
+        "",
+        f"Data annex: {ANNEX_WORKBOOK} (contents, notes and one sheet per table) and the same "
+        f"tables as CSV in {ANNEX_FOLDER}/.",
+        "Counts from 1 to the disclosure threshold are shown as c; see the annex's Notes sheet.",
+        "",
+        "Files:",
+        *(f"  {p.relative_to(folder).as_posix()}" for p in files),
+    ]
+    if notes:
+        lines += ["", "Notes:", *(f"  {n}" for n in notes)]
+    return "\n".join(lines) + "\n"
 
 
 def publish_area(
-    area_slug: str, executed: Sequence[Path], edition: Edition, publish_root: Path
+    area_slug: str,
+    executed: Sequence[Path],
+    edition: Edition,
+    publish_root: Path,
+    *,
+    child_data: Sequence[Path] | None = None,
+    identifiers=None,
+    formats: Sequence[str] = FORMATS,
+    pdf_engine: str | None = None,
 ) -> list[Path]:
-    """Write the area's documents into ``publish_root/<area>/``, atomically.
+    """Write the area's publication into ``publish_root/<area>/``, atomically.
 
-    Every document is rendered and checked first; only then is the new folder swapped
-    in for the old one. On any error nothing under ``publish_root/<area>`` changes.
+    ``child_data`` are the child-level inputs the leak scan looks for (folders or files;
+    default: each borough's data folder and prepared episodes, from the notebooks'
+    parameters); ``identifiers`` (:class:`mps.leakscan.ChildIdentifiers`) gives them
+    directly instead. ``formats`` picks from :data:`FORMATS`; ``pdf_engine`` is
+    ``chromium``, ``weasyprint``, ``none`` or (default) the best available. Returns the
+    published files. On any error nothing under ``publish_root/<area>`` changes.
     """
-    exporter = _exporter()
-    rendered = {
-        f"{spec.file_stem}.html": render_document(spec, executed, edition, exporter)
-        for spec in DOCUMENTS
-    }
-    publish_root.mkdir(parents=True, exist_ok=True)
+    from mps.export import annex, docx, pdf
+    from mps.leakscan import (
+        LeakScanError,
+        Scanner,
+        TableDescription,
+        collect_identifiers,
+        scan_folder,
+    )
+
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown or "html" not in formats:
+        raise ValueError(f"formats must include html, from {FORMATS}; got {list(formats)}")
+    publish_root = Path(publish_root)
+    notebooks = read_notebooks(executed)
+    documents = [render_document(spec, notebooks, edition) for spec in DOCUMENTS]
+    tables = _annex_tables(documents, notebooks)
+    if identifiers is None:
+        sources = list(child_data) if child_data is not None else None
+        identifiers = collect_identifiers(sources or _child_data_from_parameters(notebooks))
+    scanner = Scanner(
+        identifiers, allowed_dates={edition.publication_date, *_authored_dates(notebooks)}
+    )
+
     final = publish_root / area_slug
-    staging = Path(tempfile.mkdtemp(prefix=f".{area_slug}-", dir=publish_root))
+    staging_root = publish_root / STAGING
+    staging_root.mkdir(parents=True, exist_ok=True)
+    _tidy(staging_root, final, area_slug)
+    token = f"{os.getpid()}.{secrets.token_hex(4)}"
+    staging = staging_root / f"{area_slug}.staging.{token}"
+    retired = staging_root / f"{area_slug}.retired.{token}"
+    staging.mkdir()
+    notes: list[str] = []
     try:
-        for name, text in rendered.items():
-            (staging / name).write_text(text, encoding="utf-8")
-        if final.exists():
-            retired = publish_root / f".{area_slug}-old-{os.getpid()}"
-            final.rename(retired)
-            staging.rename(final)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            staging.rename(final)
+        for document in documents:
+            (staging / document.file_name).write_text(document.html, encoding="utf-8")
+        if "pdf" in formats:
+            printer = pdf.shared_printer(pdf_engine)
+            if printer is None:
+                notes.append(pdf.NO_ENGINE_MESSAGE)
+                log.warning("%s: %s", area_slug, pdf.NO_ENGINE_MESSAGE)
+            for document in documents if printer else ():
+                target = staging / f"{document.spec.file_stem}.pdf"
+                printer.print_pdf(document.html, target, title=document.title)
+        if "docx" in formats:
+            for document in documents:
+                docx.html_to_docx(
+                    document.html,
+                    staging / f"{document.spec.file_stem}.docx",
+                    title=document.title,
+                    subtitle=edition.area_name,
+                    published=edition.publication_date,
+                    branding=edition.branding,
+                )
+        sheets: dict[str, TableDescription] = {}
+        descriptions = [
+            TableDescription(
+                name=t.name,
+                columns=tuple(t.frame.columns),
+                count_columns=t.count_columns,
+                label_columns=t.label_columns,
+                threshold=t.threshold,
+                round_to=t.round_to,
+                notebook=t.notebook,
+                csv_name=t.csv_name,
+            )
+            for t in tables
+        ]
+        if "annex" in formats:
+            years = sorted({y for nb in notebooks for y in nb.parameters.get("years", [])})
+            context = annex.AnnexContext(
+                area_name=edition.area_name,
+                consortium_name=edition.consortium_name,
+                edition=edition.edition,
+                version=edition.version,
+                publication_date=edition.publication_date,
+                years=years,
+                documents=[d.title for d in documents],
+            )
+            annex.write_workbook(tables, staging / ANNEX_WORKBOOK, context)
+            annex.write_csvs(tables, staging / ANNEX_FOLDER)
+            names = annex.sheet_names(tables, edition.area_name)
+            sheets = dict(zip(names, descriptions, strict=True))
+        files = sorted(p for p in staging.rglob("*") if p.is_file())
+        (staging / README).write_text(
+            _readme(edition, documents, files, staging, notes), encoding="utf-8"
+        )
+        findings = scan_folder(staging, scanner, tables=descriptions, sheets=sheets)
+        _record_scan(notebooks, area_slug, identifiers, staging, findings)
+        if findings:
+            raise LeakScanError(findings)
+        published = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
+        _swap_in(staging, final, retired)
     finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    return [final / name for name in rendered]
+        for leftover in (staging, retired):
+            if leftover.exists():
+                shutil.rmtree(leftover, ignore_errors=True)
+    return [final / p for p in published]
+
+
+def _record_scan(notebooks, area_slug: str, identifiers, folder: Path, findings) -> None:
+    """What the leak scan looked for and found, beside the area's executed notebooks
+    (internal: it names input files, never an identifier)."""
+    if not notebooks:
+        return
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    lines = [
+        f"Leak scan of the publication of {area_slug}",
+        f"Looked for: {identifiers.summary()}, and counts from 1 to the threshold in tables.",
+        f"Files scanned ({len(files)}):",
+        *(f"  {f}" for f in files),
+        f"Result: {len(findings)} problem(s)" + ("" if findings else ", published"),
+        *(f"  {f.describe()}" for f in findings),
+    ]
+    record = notebooks[0].path.parent / SCAN_RECORD
+    try:
+        record.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    except OSError:
+        log.warning("could not write %s", record)

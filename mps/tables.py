@@ -12,6 +12,7 @@ Every table a published cell shows goes through :func:`show_table`, which
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -96,7 +97,22 @@ class TableRegistry:
         self.tables_dir = Path(tables_dir) if tables_dir else None
         self.names: set[str] = set()
 
-    def save(self, name: str, title: str, table: pd.DataFrame) -> None:
+    def save(
+        self,
+        name: str,
+        title: str,
+        table: pd.DataFrame,
+        *,
+        count_columns: Sequence[str] = (),
+        label_columns: Sequence[str] = (),
+        decimals: Mapping[str, int] | None = None,
+        notes: str | None = None,
+        threshold: int | None = None,
+        round_to: int | None = None,
+    ) -> None:
+        """Save a protected table as ``<name>.csv`` with ``<name>.json`` beside it: what the
+        publishing step needs to build the data annex and to check the counts again
+        (which columns are counts, the threshold and rounding they were protected with)."""
         if not _SLUG.match(name):
             raise ValueError(f"table name {name!r}: use lower-case letters, digits, - and _")
         if name in self.names:
@@ -106,6 +122,20 @@ class TableRegistry:
             return
         self.tables_dir.mkdir(parents=True, exist_ok=True)
         table.to_csv(self.tables_dir / f"{name}.csv", index=False)
+        metadata = {
+            "name": name,
+            "title": title,
+            "notes": notes,
+            "columns": [str(c) for c in table.columns],
+            "count_columns": [str(c) for c in count_columns],
+            "label_columns": [str(c) for c in label_columns],
+            "decimals": {str(k): int(v) for k, v in (decimals or {}).items()},
+            "threshold": threshold,
+            "round_to": round_to or None,
+        }
+        (self.tables_dir / f"{name}.json").write_text(
+            json.dumps(metadata, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        )
         titles = self.tables_dir / "_titles.csv"
         new = not titles.exists()
         with titles.open("a", encoding="utf-8") as handle:

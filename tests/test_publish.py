@@ -6,13 +6,24 @@ from datetime import date
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from mps.publish import Edition, PublishError, number_and_index, publish_area, published_cells
-from mps.tables import PROTECTED_MARKER
+from mps.leakscan import ChildIdentifiers, LeakScanError
+from mps.publish import (
+    DOCUMENTS,
+    Edition,
+    PublishError,
+    number_and_index,
+    publish_area,
+    published_cells,
+    render_document,
+)
+from mps.tables import TableRegistry, table_html
 
 SECRET = "CHILD-ID-SENTINEL-98765"
+IDENTIFIERS = ChildIdentifiers.of(ids=[SECRET])
 EDITION = Edition(
     area_name="Northtown",
     area_kind="borough",
@@ -23,6 +34,7 @@ EDITION = Edition(
     version="1.0",
     reporting_year=2025,
 )
+CHILDREN = pd.DataFrame({"Year": ["2024", "2025"], "Children": [12, 14]})
 
 
 def tagged(cell, *tags: str):
@@ -30,11 +42,14 @@ def tagged(cell, *tags: str):
     return cell
 
 
-def protected_table(caption: str = "Children") -> str:
-    return (
-        f'<table class="mps-table" {PROTECTED_MARKER}><caption>'
-        f'<span class="mps-table-number"></span>{caption}</caption>'
-        "<tr><td>12</td></tr></table>"
+def protected_table(name: str = "children", caption: str = "Children") -> str:
+    return table_html(CHILDREN, name=name, title=caption, label_columns=["Year"])
+
+
+def save_table(folder: Path, name: str = "children", frame: pd.DataFrame = CHILDREN) -> None:
+    """What report.table() saves for the annex, as the notebook would."""
+    TableRegistry(folder).save(
+        name, "Children", frame, count_columns=["Children"], label_columns=["Year"], threshold=5
     )
 
 
@@ -58,9 +73,18 @@ def executed_notebook(*extra_cells) -> nbformat.NotebookNode:
     )
 
 
-def write_notebook(path: Path, notebook) -> Path:
+def write_notebook(path: Path, notebook, tables: tuple[str, ...] = ("children",)) -> Path:
+    """An executed notebook and its tables folder (``<folder>/tables/<stem>/``)."""
     nbformat.write(notebook, path)
+    for name in tables:
+        save_table(path.parent / "tables" / path.stem, name)
     return path
+
+
+def publish(tmp_path: Path, executed: list[Path], **options) -> list[Path]:
+    options.setdefault("identifiers", IDENTIFIERS)
+    options.setdefault("formats", ("html",))
+    return publish_area("northtown", executed, EDITION, tmp_path / "publish", **options)
 
 
 def test_published_cells_keep_tagged_cells_and_drop_streams() -> None:
@@ -102,9 +126,9 @@ def test_bare_image_stops_publication() -> None:
 
 def test_numbering_and_contents() -> None:
     html = (
-        '<main id="main"><h2>First</h2>' + protected_table("A") + "<h2>First</h2>"
+        '<main id="main"><h2>First</h2>' + protected_table("a", "A") + "<h2>First</h2>"
         '<figure><figcaption><span class="mps-figure-number"></span>F</figcaption></figure>'
-        + protected_table("B")
+        + protected_table("b", "B")
         + "</main>"
     )
     result = number_and_index(html)
@@ -117,9 +141,15 @@ def test_numbering_and_contents() -> None:
 
 def test_publish_area_writes_both_documents_without_code(tmp_path: Path) -> None:
     executed = write_notebook(tmp_path / "needs_analysis.ipynb", executed_notebook())
-    written = publish_area("northtown", [executed], EDITION, tmp_path / "publish")
-    names = sorted(p.name for p in written)
-    assert names == ["market-position-statement.html", "sufficiency-plan.html"]
+    written = publish(tmp_path, [executed], formats=("html", "annex"))
+    names = sorted(p.relative_to(tmp_path / "publish" / "northtown").as_posix() for p in written)
+    assert names == [
+        "README.txt",
+        "data-annex.xlsx",
+        "data-annex/children.csv",
+        "market-position-statement.html",
+        "sufficiency-plan.html",
+    ]
     mps_doc = (tmp_path / "publish" / "northtown" / "market-position-statement.html").read_text()
     plan_doc = (tmp_path / "publish" / "northtown" / "sufficiency-plan.html").read_text()
     for document in (mps_doc, plan_doc):
@@ -129,18 +159,75 @@ def test_publish_area_writes_both_documents_without_code(tmp_path: Path) -> None
         assert "Table 1: " in document
     assert "Only in the plan" in plan_doc and "Only in the plan" not in mps_doc
     assert "Market Position Statement" in mps_doc and "Sufficiency plan" in plan_doc
+    # Nothing but the publication: no staging folder left behind.
+    assert sorted(p.name for p in (tmp_path / "publish" / ".staging").iterdir()) == []
 
 
 def test_failed_publication_leaves_previous_documents(tmp_path: Path) -> None:
     good = write_notebook(tmp_path / "good.ipynb", executed_notebook())
-    publish_area("northtown", [good], EDITION, tmp_path / "publish")
+    publish(tmp_path, [good])
     before = (tmp_path / "publish" / "northtown" / "market-position-statement.html").read_text()
 
     failing = tagged(new_code_cell("1/0"), "mps")
     failing.outputs = [new_output("error", ename="ZeroDivisionError", evalue="x", traceback=[])]
     bad = write_notebook(tmp_path / "bad.ipynb", executed_notebook(failing))
     with pytest.raises(PublishError):
-        publish_area("northtown", [bad], EDITION, tmp_path / "publish")
+        publish(tmp_path, [bad])
     after = (tmp_path / "publish" / "northtown" / "market-position-statement.html").read_text()
     assert after == before
-    assert sorted(p.name for p in (tmp_path / "publish").iterdir()) == ["northtown"]
+    assert sorted(p.name for p in (tmp_path / "publish").iterdir()) == [".staging", "northtown"]
+
+
+def test_an_identifier_in_a_published_cell_fails_the_scan_and_keeps_the_last_publication(
+    tmp_path: Path,
+) -> None:
+    good = write_notebook(tmp_path / "good.ipynb", executed_notebook())
+    publish(tmp_path, [good])
+    folder = tmp_path / "publish" / "northtown"
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+    # report.say() with a child's id: Markdown output, so it would be published.
+    leaking = tagged(new_code_cell("report.say(...)"), "mps")
+    leaking.outputs = [
+        new_output("display_data", data={"text/markdown": f"The child is {SECRET.lower()}."})
+    ]
+    bad = write_notebook(tmp_path / "bad.ipynb", executed_notebook(leaking))
+    with pytest.raises(LeakScanError) as raised:
+        publish(tmp_path, [bad])
+    message = str(raised.value)
+    assert "market-position-statement.html" in message and "a child identifier" in message
+    assert SECRET not in message  # the message does not repeat it either
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+
+
+def test_a_small_count_in_a_published_table_fails_the_scan(tmp_path: Path) -> None:
+    executed = write_notebook(tmp_path / "nb.ipynb", executed_notebook())
+    # As if disclosure control had been bypassed: the saved table holds a 3.
+    save_table(tmp_path / "tables" / "nb", "children", CHILDREN.assign(Children=[12, 3]))
+    with pytest.raises(LeakScanError, match=r"data-annex/children.csv.*'Children'.*count from 1"):
+        publish(tmp_path, [executed], formats=("html", "annex"))
+    assert not (tmp_path / "publish" / "northtown").exists()
+
+
+def test_a_table_without_its_annex_files_stops_publication(tmp_path: Path) -> None:
+    executed = write_notebook(tmp_path / "nb.ipynb", executed_notebook(), tables=())
+    with pytest.raises(ValueError, match="table 'children' is in the document but"):
+        publish(tmp_path, [executed])
+
+
+def test_child_level_inputs_must_be_known(tmp_path: Path) -> None:
+    executed = write_notebook(tmp_path / "nb.ipynb", executed_notebook())
+    with pytest.raises(PublishError, match="cannot tell which child-level inputs"):
+        publish(tmp_path, [executed], identifiers=None)
+
+
+def test_the_same_table_name_in_two_notebooks_gets_two_ids(tmp_path: Path) -> None:
+    first = write_notebook(tmp_path / "first.ipynb", executed_notebook())
+    second = write_notebook(tmp_path / "second.ipynb", executed_notebook())
+    document = render_document(DOCUMENTS[0], [first, second], EDITION)
+    assert document.tables == [("first", "children"), ("second", "children")]
+    assert document.html.count('id="table-children"') == 1
+    assert document.html.count('id="table-second-children"') == 1
+    written = publish(tmp_path, [first, second], formats=("html", "annex"))
+    csvs = sorted(p.name for p in written if p.suffix == ".csv")
+    assert csvs == ["first-children.csv", "second-children.csv"]
