@@ -151,6 +151,15 @@ class MarketSettings(_Strict):
     top_providers: int = Field(10, ge=1, le=50)
 
 
+class BenchmarkSettings(_Strict):
+    """Comparisons with the Department for Education's published figures (``benchmarks:``)."""
+
+    #: DfE's explore-education-statistics CSV of children looked after by local authority
+    #: (``cla_number_and_rate_per_10k_children.csv``), relative to the consortium's
+    #: parameter file; without it the documents say what would fill the comparison.
+    dfe_tables: Path | None = None
+
+
 class BrandingSettings(_Strict):
     """How the published documents look: logo, colours and fonts (``branding:``).
 
@@ -208,6 +217,20 @@ class BoroughSettings(_Strict):
     data_folder: str | None = Field(None, description="folder under data_dir, default the slug")
     narrative: dict[str, Any] = Field(default_factory=dict)
     targets: Targets | None = None
+    #: ONS codes of the borough's statistical neighbours (e.g. from DfE's Children's
+    #: Services Statistical Neighbour Benchmarking Tool), compared with it when the
+    #: consortium names DfE's published tables (``benchmarks.dfe_tables``).
+    statistical_neighbours: list[str] = Field(default_factory=list)
+
+    @field_validator("statistical_neighbours")
+    @classmethod
+    def _neighbour_codes(cls, codes: list[str]) -> list[str]:
+        cleaned = [str(code).strip().upper() for code in codes]
+        bad = [c for c in cleaned if not (len(c) == 9 and c[0] in "EWSN" and c[1:].isdigit())]
+        if bad:
+            raise ValueError(f"not ONS codes (e.g. E09000012): {', '.join(bad)}")
+        return cleaned
+
     #: The consortium's branding with this borough's own keys on top (None: the consortium's).
     branding: BrandingSettings | None = None
     #: Nearby authorities outside the consortium, as the Ofsted register names them.
@@ -241,6 +264,7 @@ class ConsortiumSettings(_Strict):
     targets: Targets = Field(default_factory=Targets)
     needs: NeedsSettings = Field(default_factory=NeedsSettings)
     market: MarketSettings = Field(default_factory=MarketSettings)
+    benchmarks: BenchmarkSettings = Field(default_factory=BenchmarkSettings)
     branding: BrandingSettings = Field(default_factory=BrandingSettings)
     sufficiency: SufficiencySettings = Field(default_factory=SufficiencySettings)
     previous_edition: PreviousEditionSettings | None = None
@@ -353,6 +377,7 @@ class AreaSettings(BaseModel):
             "needs": self.consortium.needs.model_dump(mode="json"),
             "market": self.consortium.market.model_dump(mode="json"),
             "consortium": self.consortium_members(),
+            "benchmarks": self.benchmarks(),
             "sufficiency": {
                 **self.consortium.sufficiency.model_dump(mode="json"),
                 "near_authorities": self.near_authorities(),
@@ -374,6 +399,20 @@ class AreaSettings(BaseModel):
             return list(dict.fromkeys([*others, *neighbours]))
         inside = {m.name for m in members}
         return [n for n in dict.fromkeys(neighbours) if n not in inside]
+
+    def benchmarks(self) -> dict[str, Any]:
+        """DfE's published tables to compare with (absolute path, or None) and, for a
+        borough, the ONS codes of its statistical neighbours."""
+        tables = self.consortium.benchmarks.dfe_tables
+        neighbours = (
+            self.consortium.borough(self.slug).statistical_neighbours
+            if self.kind == "borough"
+            else []
+        )
+        return {
+            "dfe_tables": str(tables) if tables else None,
+            "statistical_neighbours": list(neighbours),
+        }
 
     def consortium_members(self) -> dict[str, Any]:
         """The consortium this area belongs to and all its member boroughs (slug, name, ONS
@@ -522,6 +561,13 @@ def load_consortium(path: str | Path, *, data_dir: str | Path | None = None) -> 
         # Relative to the consortium file, like data_dir.
         folder = str((path.parent / str(previous["folder"])).resolve())
         merged["previous_edition"] = {**previous, "folder": folder}
+    tables = (merged.get("benchmarks") or {}).get("dfe_tables")
+    if tables:
+        # Relative to the consortium's parameter file, like data_dir.
+        merged["benchmarks"] = {
+            **merged["benchmarks"],
+            "dfe_tables": str((path.parent / str(tables)).resolve()),
+        }
     merged["source_file"] = path
     try:
         settings = ConsortiumSettings.model_validate(merged)

@@ -659,7 +659,8 @@ def rate_comparison_sentence(table: pd.DataFrame, year: int) -> str:
             if own > other
             else "lower than"
         )
-        groups[key].append(f"{area} ({other:.0f})")
+        name = "its statistical neighbours" if area == "Statistical neighbours" else area
+        groups[key].append(f"{name} ({other:.0f})")
     parts = [f"{key} {_listed(names)}" for key, names in groups.items() if names]
     return sentence + (", " + _listed(parts) if parts else "") + "."
 
@@ -707,6 +708,49 @@ def rates_unavailable_sentence(reason: str, names: Sequence[str] = ()) -> str:
     """Why the rate comparison is missing: ``"population"``, ``"members"`` (naming the
     members whose returns could not be used) or ``"alone"`` (no other member named)."""
     return _RATES_UNAVAILABLE[reason].format(names=_listed(list(names)))
+
+
+def benchmark_notes(
+    area_name: str,
+    *,
+    named: bool,
+    found: bool,
+    neighbours: Sequence[str],
+    missing: Sequence[str],
+    is_consortium: bool,
+) -> list[str]:
+    """What the comparison with DfE's published figures lacks, and what would fill it: no
+    table named (``named``), the named table not found (``found``), no statistical
+    neighbours listed for a borough, or neighbours (``missing``, ONS codes) not in the
+    table. Empty when nothing is missing."""
+    if not named:
+        return [
+            "Comparisons with England"
+            + ("" if is_consortium else " and with statistical neighbours")
+            + " need the Department for Education's published table of children looked "
+            "after by local authority (cla_number_and_rate_per_10k_children.csv, from "
+            "explore-education-statistics), named as benchmarks.dfe_tables in the "
+            "consortium's parameter file."
+        ]
+    if not found:
+        return [
+            "The Department for Education's table named in the parameters "
+            "(benchmarks.dfe_tables) was not found, so there is no comparison with England."
+        ]
+    if is_consortium:
+        return []
+    if not neighbours:
+        return [
+            f"No statistical neighbours are listed for {area_name}: listing their ONS codes "
+            "as statistical_neighbours in its parameter file adds them to this comparison."
+        ]
+    if missing:
+        return [
+            f"The Department for Education's table has no figures for {_listed(list(missing))}, "
+            f"listed as statistical neighbours of {area_name}, so no figure for its "
+            "neighbours is shown."
+        ]
+    return []
 
 
 #: How each characteristic's largest groups are introduced.

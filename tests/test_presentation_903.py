@@ -365,3 +365,39 @@ def test_rates_unavailable_sentences_say_what_would_fill_them() -> None:
     assert "of North and South could not" in narrative.rates_unavailable_sentence(
         "members", ["North", "South"]
     )
+
+
+def test_benchmark_notes_say_what_would_fill_the_comparison() -> None:
+    def notes(**given: object) -> list[str]:
+        base = {"named": True, "found": True, "neighbours": ["E06000001"], "missing": [],
+                "is_consortium": False}  # fmt: skip
+        return narrative.benchmark_notes("North", **{**base, **given})
+
+    assert notes() == []
+    (unnamed,) = notes(named=False)
+    assert "cla_number_and_rate_per_10k_children.csv" in unnamed
+    assert "statistical neighbours" in unnamed
+    assert "statistical neighbours" not in notes(named=False, is_consortium=True)[0]
+    assert "was not found" in notes(found=False)[0]
+    assert "No statistical neighbours are listed for North" in notes(neighbours=[])[0]
+    assert notes(neighbours=[], is_consortium=True) == []
+    assert "no figures for E06000009" in notes(missing=["E06000009"])[0]
+
+
+def test_rate_sentence_names_the_statistical_neighbours() -> None:
+    table = pd.DataFrame(
+        {
+            "Year": ["2025"],
+            "North: children": [420],
+            "North: rate per 10,000": [70.0],
+            "Statistical neighbours: children": [3000],
+            "Statistical neighbours: rate per 10,000": [75.2],
+            "England: children": [81770],
+            "England: rate per 10,000": ["c"],
+        }
+    )
+    # England's rate withheld: left out rather than guessed.
+    assert narrative.rate_comparison_sentence(table, 2025) == (
+        "At 31 March 2025, North looked after 70 children per 10,000 aged 0 to 17, lower than "
+        "its statistical neighbours (75)."
+    )
