@@ -25,7 +25,7 @@ from mps.data.population import read_population
 from mps.data.providers import read_providers
 from mps.data.referrals import read_referrals
 from mps.data.spend import read_spend
-from mps.data.ssda903 import load_borough, read_postcode_directory
+from mps.data.ssda903 import borough_source, load_borough, read_postcode_directory
 from mps.data.supply import read_contracts, read_fostering
 from mps.data.validation import ValidationReport
 
@@ -81,8 +81,17 @@ def prepare_borough(
     out_dir: str | Path,
     strict: bool = False,
     data_folder: str | None = None,
+    ssda903_source: str | Path | None = None,
+    la_value: str | None = None,
 ) -> Path:
     """Ingest and validate one borough's 903 returns into ``out_dir/<borough>/``.
+
+    The returns may be in any shape :func:`~mps.data.ssda903.load_borough` reads; where they
+    are is :func:`~mps.data.ssda903.borough_source` (``ssda903_source``, e.g. from
+    :meth:`~mps.config.ConsortiumSettings.ssda903_source_for`, else the borough's own
+    ``ssda903`` folder, else the consortium's pooled ``<data_dir>/ssda903``). In pooled data
+    the borough's rows are those of ``la_value``, else of the council matching ``la_code``
+    or the borough's slug.
 
     Writes the episode table (Parquet) and the validation report (issues and row counts
     as CSV, plus a plain summary). The folder appears only when everything is written;
@@ -92,10 +101,11 @@ def prepare_borough(
     data_dir = Path(data_dir)
     final = Path(out_dir) / borough
     returns = load_borough(
-        layout.ssda903_folder(data_dir, data_folder or borough),
+        borough_source(data_dir, data_folder or borough, ssda903_source),
         la=borough,
         years=years,
         la_code=la_code,
+        la_value=la_value,
         postcodes=_postcodes(data_dir),
         strict=strict,
     )

@@ -215,6 +215,12 @@ class BoroughSettings(_Strict):
     name: str
     la_code: str = Field(pattern=r"^[A-Z][0-9]{8}$", description="ONS code, e.g. E09000012")
     data_folder: str | None = Field(None, description="folder under data_dir, default the slug")
+    #: The borough's 903 data when it is not ``<data_dir>/<data_folder>/ssda903``: a folder or
+    #: a file (XML return, workbook, pooled file), relative to data_dir.
+    ssda903_source: str | None = None
+    #: The borough's value in the LA column of pooled 903 data (default: the council whose
+    #: value matches the borough's ONS code, slug or name).
+    la_value: str | None = None
     narrative: dict[str, Any] = Field(default_factory=dict)
     targets: Targets | None = None
     #: ONS codes of the borough's statistical neighbours (e.g. from DfE's Children's
@@ -269,6 +275,9 @@ class ConsortiumSettings(_Strict):
     sufficiency: SufficiencySettings = Field(default_factory=SufficiencySettings)
     previous_edition: PreviousEditionSettings | None = None
     strict_validation: bool = False
+    #: Pooled 903 data (a file or folder of files with LA and YEAR columns) holding several
+    #: boroughs, relative to data_dir; a borough's own ssda903_source wins.
+    ssda903_source: str | None = None
     narrative: dict[str, Any] = Field(default_factory=dict)
     source_file: Path | None = None
 
@@ -292,6 +301,13 @@ class ConsortiumSettings(_Strict):
                 return borough
         known = ", ".join(b.slug for b in self.boroughs)
         raise ParameterError(f"no borough {slug!r} in consortium {self.slug!r} (known: {known})")
+
+    def ssda903_source_for(self, slug: str) -> Path | None:
+        """Where the borough's 903 data is when the parameter files say (the borough's own
+        ``ssda903_source``, else the consortium's pooled one), resolved against data_dir;
+        ``None`` for the default layout (see :func:`mps.data.ssda903.borough_source`)."""
+        source = self.borough(slug).ssda903_source or self.ssda903_source
+        return None if source is None else self.data_dir / source
 
     def areas(self) -> list[AreaSettings]:
         """Every area a build covers: each borough, each region, then the consortium."""

@@ -220,6 +220,27 @@ def needs_occurrence_sentence(table: pd.DataFrame, column: str = ALL_PLACEMENTS)
     return f"Among the children assessed, the most common needs were {_listed(parts)}."
 
 
+def needs_by_age_band_sentence(table: pd.DataFrame, total_column: str = "All ages") -> str:
+    """The need domain whose occurrence differs most between age bands, from a published
+    needs-occurrence table by age band (shares of the children assessed in each band)."""
+    bands = [c for c in table.columns[2:] if c != total_column]
+    assessed = table.iloc[0][bands].map(_value).astype("float64")
+    domains = table[table["Need"].str.endswith(": any need")]
+    counts = domains[bands].apply(numeric).astype("float64")
+    shares = 100 * counts.div(assessed.where(assessed > 0), axis=1)
+    spread = (shares.max(axis=1) - shares.min(axis=1)).where(shares.notna().sum(axis=1) >= 2)
+    if spread.isna().all():
+        return ""
+    widest = spread.idxmax()
+    row = shares.loc[widest]
+    domain, high, low = domains.loc[widest, "Domain"], row.idxmax(), row.idxmin()
+    high_share, low_share = row.max(), row.min()
+    return (
+        f"Needs in {domain} differed most with age: {high_share:.0f}% of children aged "
+        f"{_lower(high)} had one, against {low_share:.0f}% of those aged {_lower(low)}."
+    )
+
+
 def needs_by_age_sentence(table: pd.DataFrame) -> str:
     """The ages at which average need scores peak, from a published needs-by-age table."""
     rows = table.iloc[:-1]

@@ -37,6 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from mps.data.layout import SSDA903_FOLDER, ssda903_folder
 from mps.data.ssda903_checks import Recorder, Validated, validate_year
 from mps.data.ssda903_location import add_placement_locations, read_postcode_directory
 from mps.data.ssda903_merge import latest_wins, merge_episodes, typed_episodes, typed_table
@@ -57,6 +58,7 @@ __all__ = [
     "Return903",
     "TableSpec",
     "add_placement_locations",
+    "borough_source",
     "detect_table",
     "load_borough",
     "parse_collection_year",
@@ -184,3 +186,21 @@ def load_borough(
         )
     tables = {name: typed_table(name, merged[name]) for name in TABLE_SPECS if name != "episodes"}
     return Return903(la, loaded, episodes, tables, report, extras, found.la_value, found.shapes)
+
+
+def borough_source(data_dir: str | Path, folder: str, source: str | Path | None = None) -> Path:
+    """Where one borough's 903 data is, for :func:`load_borough`.
+
+    ``source`` when given (relative paths are under ``data_dir``); else the borough's own
+    ``<data_dir>/<folder>/ssda903``; else, when the borough has none, the consortium's pooled
+    data in ``<data_dir>/ssda903`` (files with LA and YEAR columns holding several boroughs);
+    else the borough's own folder, so that the error names where its data was looked for.
+    """
+    data_dir = Path(data_dir)
+    if source is not None:
+        return data_dir / source
+    own = ssda903_folder(data_dir, folder)
+    pooled = data_dir / SSDA903_FOLDER
+    if not own.exists() and pooled.exists():
+        return pooled
+    return own
