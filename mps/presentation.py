@@ -177,12 +177,18 @@ def needs_by_placement_table(profile: pd.DataFrame) -> PublishableTable:
     )
 
 
-def needs_occurrence_table(profile: pd.DataFrame, framework: NeedsFramework) -> PublishableTable:
-    """Children with each need (rows: children assessed, then each domain followed by its
-    indicators) by placement (columns, with an ``All placements`` total column).
+ALL_AGES = "All ages"
 
-    ``profile`` is :func:`mps.analysis.needs.needs_profile` by ``placement_category``;
-    ``framework`` the :class:`mps.analysis.needs.NeedsFramework` it was computed with.
+
+def needs_occurrence_table(
+    profile: pd.DataFrame, framework: NeedsFramework, by: str = "placement_category"
+) -> PublishableTable:
+    """Children with each need (rows: children assessed, then each domain followed by its
+    indicators) by placement or by age band (columns, with a total column).
+
+    ``profile`` is :func:`mps.analysis.needs.needs_profile` by ``by`` (``placement_category``
+    or ``age_band``); ``framework`` the :class:`mps.analysis.needs.NeedsFramework` it was
+    computed with.
     """
     labels = [("Children assessed", "", "children_assessed")]
     domain_of = framework.domain_of()
@@ -191,19 +197,24 @@ def needs_occurrence_table(profile: pd.DataFrame, framework: NeedsFramework) -> 
         labels.extend(
             (i.label, domain, i.slug) for i in framework.indicators if domain_of[i.slug] == domain
         )
-    columns = [_category_label(c) for c in profile["placement_category"]]
-    values = profile.set_index("placement_category")[[key for _, _, key in labels]].T
+    if by == "age_band":
+        columns = [AGE_BAND_LABELS.get(b, str(b)) for b in profile[by]]
+        total = ALL_AGES
+    else:
+        columns = [_category_label(c) for c in profile[by]]
+        total = ALL_PLACEMENTS
+    values = profile.set_index(by)[[key for _, _, key in labels]].T
     values.columns = columns
     values = values.astype("int64").reset_index(drop=True)
-    values[ALL_PLACEMENTS] = values.sum(axis=1)
+    values[total] = values.sum(axis=1)
     values.insert(0, "Domain", [domain for _, domain, _ in labels])
     values.insert(0, "Need", [label for label, _, _ in labels])
     return PublishableTable(
         frame=values,
-        count_columns=(*columns, ALL_PLACEMENTS),
+        count_columns=(*columns, total),
         label_columns=("Need", "Domain"),
         rows_additive=False,
-        total_column=ALL_PLACEMENTS,
+        total_column=total,
     )
 
 

@@ -100,6 +100,7 @@ def test_placement_and_age_on_the_day_of_the_assessment() -> None:
     ]
     assert pd.isna(result["placement_category"].iloc[4])
     assert result["age"].to_list() == [12, 12, 9, 13, 14]
+    assert result["age_band"].to_list() == ["10-15", "10-15", "5-9", "10-15", "10-15"]
 
 
 def test_cohort_is_children_looked_after_in_the_year_at_their_latest_assessment() -> None:
@@ -140,6 +141,9 @@ def test_needs_profile_by_placement_and_by_age() -> None:
         1,
     ]
     assert profile.loc["ifa_fostering", "average_score"] == 6.0
+    by_band = N.needs_profile(latest, FRAMEWORK, "age_band")
+    # C2 (9) is in 5-9, C1 (12) in 10-15: bands in DfE order.
+    assert by_band["age_band"].to_list() == ["5-9", "10-15"]
     by_age = N.needs_profile(latest, FRAMEWORK, "age")
     assert by_age["age"].to_list() == [9, 12]
     # Two children together: average needs (0 + 3) / 2 = 1.5 over the whole cohort.

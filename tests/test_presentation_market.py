@@ -213,6 +213,20 @@ def test_needs_occurrence_is_a_two_way_table() -> None:
         "c",
         9,
     ]
+    by_band = presentation.needs_occurrence_table(
+        profile.rename(columns={"placement_category": "age_band"}).assign(
+            age_band=["10-15", "16+"]
+        ),
+        framework,
+        by="age_band",
+    )
+    assert list(by_band.frame.columns[2:]) == ["10 to 15", "16 and over", "All ages"]
+    assert by_band.total_column == "All ages"
+    # X: 12 of 20 aged 10-15 (60%) and 9 of 10 aged 16+ (90%); Y is withheld (3 and 6).
+    assert narrative.needs_by_age_band_sentence(publish(by_band)) == (
+        "Needs in X differed most with age: 90% of children aged 16 and over had one, against "
+        "60% of those aged 10 to 15."
+    )
     # Health 21 of 30 (70%), safety 9 (30%).
     assert narrative.needs_occurrence_sentence(published) == (
         "Among the children assessed, the most common needs were health (70%) and safety (30%)."

@@ -125,7 +125,7 @@ def assessments_in_care(needs: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataF
     DEC blank or after it), ``placement_category`` (of the latest placement that is not
     temporary started on or before the day; ``other`` when there is none; NA when not in
     care) and ``age`` (completed years, from the 903 date of birth; NA for a child not in
-    the 903). Children are matched on ``(la, CHILD)``.
+    the 903) and ``age_band`` (its DfE band). Children are matched on ``(la, CHILD)``.
     """
     needs = _with_la(needs)
     left = needs.assign(_order=np.arange(len(needs))).sort_values("assessment_date")
@@ -169,6 +169,7 @@ def assessments_in_care(needs: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataF
     dob = dob.astype({"la": "string", "CHILD": "string"})
     any_episode = any_episode.drop(columns="DOB").merge(dob, on=["la", "CHILD"], how="left")
     any_episode["age"] = codes.age_in_years(any_episode["DOB"], any_episode["assessment_date"])
+    any_episode["age_band"] = codes.age_band(any_episode["age"].astype("float64"))
     result = any_episode.sort_values("_order").drop(columns=["_order", "DECOM", "DEC", "DOB"])
     return result.reset_index(drop=True)
 
@@ -215,8 +216,9 @@ def needs_profile(latest: pd.DataFrame, framework: NeedsFramework, by: str) -> p
     result.insert(0, "children_assessed", grouped.size().astype("int64"))
     result["average_needs"] = grouped["needs_count"].mean()
     result["average_score"] = grouped["need_score"].mean()
-    if by == "placement_category":  # in the order the statement reports placements
-        result = result.reindex([c for c in codes.CATEGORY_ORDER if c in result.index])
+    order = {"placement_category": codes.CATEGORY_ORDER, "age_band": codes.AGE_BAND_ORDER}
+    if by in order:  # in the order the statement reports placements and ages
+        result = result.reindex([c for c in order[by] if c in result.index])
     return result.reset_index()
 
 
