@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib
@@ -35,6 +36,8 @@ PALETTE = (
 )
 FIGURE_SIZE = (8.0, 4.2)
 DPI = 110
+#: Characters of a chart title per line.
+TITLE_WIDTH = 70
 
 
 def apply_theme() -> None:
@@ -171,7 +174,12 @@ def range_chart(
 def figure_html(fig: plt.Figure, *, name: str, title: str, alt: str, table: str | None) -> str:
     """Embed ``fig`` as a self-contained ``<figure>`` with alt text and a link to its table."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    for ax in fig.axes:  # a long title would run off the picture: wrap it
+        title_text = ax.get_title()
+        if len(title_text) > TITLE_WIDTH:
+            ax.set_title(textwrap.fill(title_text, TITLE_WIDTH))
+    # bbox_inches="tight": the picture grows to hold everything drawn, legends outside too
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, bbox_inches="tight")
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     link = (

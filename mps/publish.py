@@ -110,6 +110,7 @@ _TABLE_OPEN = re.compile(r"<table\b[^>]*>", re.IGNORECASE)
 _TABLE_NAME = re.compile(r'data-mps-table="([^"]+)"')
 _HEADING = re.compile(r"<h2(?P<attrs>[^>]*)>(?P<text>.*?)</h2>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.DOTALL)
 
 
 # --- reading the executed notebooks ---------------------------------------------------------
@@ -278,6 +279,8 @@ def number_and_index(document: str) -> str:
         return f'<h2 id="{anchor}">{match.group("text")}</h2>'
 
     document = _HEADING.sub(heading, document)
+    # nbconvert's empty heading anchors ("¶" links) are links without text: drop them.
+    document = _ANCHOR_LINK.sub("", document)
     contents = "".join(f'<li><a href="#{a}">{t}</a></li>' for a, t in entries)
     nav = (
         '<nav class="mps-contents" aria-labelledby="contents-heading">'

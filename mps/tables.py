@@ -41,6 +41,14 @@ def _format_cell(value: object, decimals: int) -> str:
     return str(value)
 
 
+def _format_label(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _column_widths(table: pd.DataFrame, label_columns: Sequence[str]) -> list[float]:
     # Label columns get the room they need; numbers share the rest (pandoc keeps these in Word).
     weights = []
@@ -78,11 +86,14 @@ def table_html(
     for row in table.itertuples(index=False):
         cells = []
         for column, value in zip(table.columns, row, strict=True):
-            text = html.escape(_format_cell(value, decimals.get(column, 1)))
             if column in label_columns:
-                cells.append(f'<th scope="row">{text}</th>')
-            else:
-                cells.append(f'<td class="num">{text}</td>')
+                # A label is a name or a year, never a quantity: no thousands separator.
+                text = html.escape(_format_label(value))
+                # A blank label (the row continues the group above) is no header cell.
+                cells.append(f'<th scope="row">{text}</th>' if text else "<td></td>")
+                continue
+            text = html.escape(_format_cell(value, decimals.get(column, 1)))
+            cells.append(f'<td class="num">{text}</td>')
         parts.append("<tr>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")
     if notes:

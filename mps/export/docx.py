@@ -150,4 +150,22 @@ def html_to_docx(
         raise DocxError(f"pandoc could not convert {title!r}: {detail}") from error
     except subprocess.TimeoutExpired as error:
         raise DocxError(f"pandoc took over {PANDOC_TIMEOUT} s on {title!r}") from error
+    _drop_image_sources(target)
     return target
+
+
+_SOURCE_DESCRIPTION = re.compile(r'(<pic:cNvPr\b[^>]*?) descr="data:[^"]*"')
+
+
+def _drop_image_sources(path: Path) -> None:
+    """pandoc copies each picture's ``data:`` URI into a second description; the alt text
+    (``wp:docPr descr``) is the one Word shows, so the copy is dropped."""
+    with zipfile.ZipFile(path) as source:
+        members = [(item, source.read(item)) for item in source.infolist()]
+    partial = path.with_name(f".{path.name}.partial")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as out:
+        for item, data in members:
+            if item.filename == "word/document.xml":
+                data = _SOURCE_DESCRIPTION.sub(r"\1", data.decode("utf-8")).encode("utf-8")
+            out.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
+    partial.replace(path)
