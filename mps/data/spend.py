@@ -144,7 +144,8 @@ def _warn_overlaps(check: RowChecks, child: pd.Series, start: pd.Series, end: pd
     previous_line = frame["line"].shift()
     mask = np.zeros(len(child), dtype=bool)
     mask[frame.loc[overlap, "position"].to_numpy()] = True
-    lines = dict(zip(frame["position"], previous_line, strict=True))
+    lines = np.zeros(len(child), dtype="int64")
+    lines[frame["position"].to_numpy()] = previous_line.fillna(0).to_numpy(dtype="int64")
     check.flag(
         mask,
         "overlapping-spend",
