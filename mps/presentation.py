@@ -15,7 +15,7 @@ import pandas as pd
 
 from mps.analysis.needs import NeedsFramework
 from mps.analysis.placements import SECTOR_LABELS
-from mps.analysis.profile import AGE_BAND_LABELS
+from mps.analysis.profile import AGE_BAND_LABELS, CHARACTERISTICS
 from mps.analysis.residential import MEASURE_LABELS
 from mps.charts import numeric
 from mps.codes import CATEGORY_LABELS, CATEGORY_ORDER
@@ -825,15 +825,8 @@ def characteristic_table(
     )
 
 
-CHARACTERISTIC_LABELS = {
-    "age_band": "Age",
-    "sex": "Sex",
-    "ethnic_group": "Ethnicity",
-    "uasc": "UASC",
-    "category_of_need": "Category of need",
-    "disability": "Disability",
-    "legal_status": "Legal status",
-}
+#: The label column of each characteristic's table (:data:`mps.analysis.profile.CHARACTERISTICS`).
+CHARACTERISTIC_LABELS = {name: c.label for name, c in CHARACTERISTICS.items()}
 
 
 def sector_table(mix: pd.DataFrame, years: Sequence[int], reporting_year: int) -> PublishableTable:

@@ -91,6 +91,9 @@ _CHILD = ["la", "CHILD"]
 
 
 # --- Preparation: periods of care and placements, once per table ---------------------------
+# The underscore helpers of this module (_prepare, _looked_after_on, _starts, ...) are shared
+# with the other modules of mps.analysis that count from the 903 (flows, placements, profile,
+# residential), so every count rests on the same periods of care and placements.
 @dataclass(frozen=True)
 class _Prepared:
     """The episodes sorted by child and start, with what every count needs per episode."""
@@ -624,3 +627,28 @@ def placement_mix(episodes: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
         )
     out = pd.concat(parts, ignore_index=True)
     return out.astype({"year": "int64", "children": "int64", "share": "float64"})
+
+
+def _long_counts(
+    by_year: dict[int, pd.Series], group: str, order: Sequence[str], value: str = "children"
+) -> pd.DataFrame:
+    """A long table (year, group, value) with every group of ``order`` for every year."""
+    parts = [
+        pd.DataFrame(
+            {
+                "year": year,
+                group: pd.Series(list(order), dtype="string"),
+                value: counts.reindex(list(order), fill_value=0).to_numpy(dtype=np.int64),
+            }
+        )
+        for year, counts in by_year.items()
+    ]
+    if not parts:
+        return pd.DataFrame(
+            {
+                "year": pd.Series(dtype="int64"),
+                group: pd.Series(dtype="string"),
+                value: pd.Series(dtype="int64"),
+            }
+        )
+    return pd.concat(parts, ignore_index=True).astype({"year": "int64", value: "int64"})

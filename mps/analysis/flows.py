@@ -34,7 +34,15 @@ import pandas as pd
 
 from mps import codes
 from mps.analysis import children
-from mps.analysis.children import _ceases, _day, _in_year, _prepare, _Prepared, _starts
+from mps.analysis.children import (
+    _ceases,
+    _day,
+    _in_year,
+    _long_counts,
+    _prepare,
+    _Prepared,
+    _starts,
+)
 
 #: DfE's groups of reasons for ceasing to be looked after, in the order this statement
 #: publishes them (the most common first, as in DfE's tables, reference §3.4).
@@ -181,31 +189,6 @@ def flow_trend(
 
 
 # --- Leaving care -----------------------------------------------------------------------------
-def _long_counts(
-    by_year: dict[int, pd.Series], group: str, order: Sequence[str], value: str = "children"
-) -> pd.DataFrame:
-    """A long table (year, group, value) with every group of ``order`` for every year."""
-    parts = [
-        pd.DataFrame(
-            {
-                "year": year,
-                group: pd.Series(list(order), dtype="string"),
-                value: counts.reindex(list(order), fill_value=0).to_numpy(dtype=np.int64),
-            }
-        )
-        for year, counts in by_year.items()
-    ]
-    if not parts:
-        return pd.DataFrame(
-            {
-                "year": pd.Series(dtype="int64"),
-                group: pd.Series(dtype="string"),
-                value: pd.Series(dtype="int64"),
-            }
-        )
-    return pd.concat(parts, ignore_index=True).astype({"year": "int64", value: "int64"})
-
-
 def reasons_ceased(episodes: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
     """Children who ceased to be looked after, by DfE's group of the reason (REC).
 

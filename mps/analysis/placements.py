@@ -36,8 +36,13 @@ import numpy as np
 import pandas as pd
 
 from mps import codes
-from mps.analysis.children import _in_year, _looked_after_on, _placements_in_year, _prepare
-from mps.analysis.flows import _long_counts
+from mps.analysis.children import (
+    _in_year,
+    _long_counts,
+    _looked_after_on,
+    _placements_in_year,
+    _prepare,
+)
 
 #: Provider sectors in reporting order: :func:`mps.codes.provider_sector` values, then
 #: ``not recorded``.

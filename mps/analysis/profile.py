@@ -27,8 +27,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from mps import codes
-from mps.analysis.children import _looked_after_on, _prepare
-from mps.analysis.flows import _long_counts
+from mps.analysis.children import _long_counts, _looked_after_on, _prepare
 
 NOT_RECORDED = "Not recorded"
 AGE_BAND_LABELS = {

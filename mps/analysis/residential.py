@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from mps import codes
-from mps.analysis.children import _looked_after_on, _prepare
-from mps.analysis.flows import _long_counts, duration_band
+from mps.analysis.children import _long_counts, _looked_after_on, _prepare
+from mps.analysis.flows import duration_band
 from mps.analysis.placements import (
     LOCALITY_ORDER,
     SECTOR_ORDER,
