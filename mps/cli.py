@@ -113,6 +113,7 @@ def validate(
         "children's rows: keep them with the data.",
         soft_wrap=True,
         highlight=False,
+        markup=False,
     )
     if any(r.fatal is not None or r.report.has_fatal for r in results):
         raise typer.Exit(1)

@@ -107,7 +107,7 @@ def test_mps_validate_prints_rows_affected_and_writes_the_whole_report(
     )
     assert result.exit_code == 0, result.output  # errors reject rows; nothing is fatal
     output = result.stdout
-    assert "9 rows read = 2 kept + 7 rejected, in 2 files" in output
+    assert "9 rows read = 2 kept + 7 rejected, from 2 tables in 2 files" in output
     assert "rows affected" in output
     assert "unknown-code" in output and "no-header" in output
     # The first two errors in full, then how many more.

@@ -159,13 +159,16 @@ def parse_dates(raw: pd.Series, *, iso: bool = False) -> tuple[pd.Series, np.nda
     """
     codes_, uniques = pd.factorize(raw, use_na_sentinel=True)
     parsed = pd.to_datetime(pd.Index(uniques), format=DATE_FORMAT, errors="coerce")
-    if iso and len(uniques):
+    failed = parsed.isna() & (pd.Index(uniques) != "")
+    if iso and failed.any():
         # Rewrite ISO values as DD/MM/YYYY so one strict format decides what a real date is.
-        text = pd.Series(uniques, dtype=object).astype(str)
+        text = pd.Series(uniques[failed], dtype=object).astype(str)
         found = text.str.extract(_ISO_DATE)
         rewritten = found[2] + "/" + found[1] + "/" + found[0]
         again = pd.to_datetime(pd.Index(rewritten), format=DATE_FORMAT, errors="coerce")
-        parsed = parsed.where(~(parsed.isna() & again.notna()), again)
+        values = parsed.to_numpy(copy=True)
+        values[np.flatnonzero(failed)] = again.to_numpy()
+        parsed = pd.DatetimeIndex(values)
     in_range = (parsed >= DATE_RANGE[0]) & (parsed <= DATE_RANGE[1])
     parsed = parsed.where(in_range).astype("datetime64[ns]")
     values = parsed.to_numpy()[np.where(codes_ < 0, 0, codes_)] if len(parsed) else None

@@ -42,6 +42,14 @@ def merge_episodes(
     years: list[int],
     recorder: Recorder,
 ) -> pd.DataFrame:
+    """One longitudinal episode table from the years' validated Episodes frames.
+
+    The latest return's record of each episode (CHILD, DECOM) wins; an episode ending after
+    (or still open at) the child's next start is truncated to it (warning); a first episode
+    that does not start care (RNE not S) and an episode left open by a return but missing
+    from the next are warned about. SEX, DOB and ETHNIC come from the merged Header, UASC
+    and DUC from the UASC table, the placement category from PLACE and PLACE_PROVIDER.
+    """
     episodes = pd.concat(frames, ignore_index=True)
     episodes, superseded = latest_wins(episodes, ("CHILD", "DECOM"))
     episodes = episodes.sort_values(["CHILD", "DECOM"], kind="stable").reset_index(drop=True)
@@ -186,6 +194,7 @@ def typed_table(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
 
 @functools.cache
 def empty_table(name: str) -> pd.DataFrame:
+    """A table with no rows and its final columns and dtypes (shared: do not modify)."""
     # Built once per table: most boroughs lack most optional files, and building typed
     # empty frames is a noticeable share of a small borough's load time.
     spec = TABLE_SPECS[name]

@@ -109,9 +109,10 @@ def print_validation(console, path: Path, results: list[CouncilValidation], show
     several), rows read, kept and rejected per file, the issues by severity and rule with
     the rows each affects, the first ``show`` issues of each severity in full, and notes."""
     from rich.table import Table
+    from rich.text import Text
 
     if len(results) > 1:
-        overview = Table(title=f"{len(results)} councils in the pooled data in {path}")
+        overview = Table(title=Text(f"{len(results)} councils in the pooled data in {path}"))
         for column in (
             "LA",
             "years",
@@ -125,7 +126,7 @@ def print_validation(console, path: Path, results: list[CouncilValidation], show
             overview.add_column(column, justify="left" if column in ("LA", "years") else "right")
         for r in results:
             overview.add_row(
-                r.la,
+                Text(r.la),
                 ", ".join(map(str, r.years)) or "-",
                 str(r.report.rows_read),
                 str(r.report.rows_kept),
@@ -135,12 +136,13 @@ def print_validation(console, path: Path, results: list[CouncilValidation], show
         console.print(overview)
     for r in results:
         if len(results) > 1:
-            console.rule(f"LA {r.la!r}")
+            console.rule(Text(f"LA {r.la!r}"))
         _print_council(console, path, r, show)
 
 
 def _print_council(console, path: Path, result: CouncilValidation, show: int) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     report = result.report
     if result.fatal is not None:
@@ -151,7 +153,7 @@ def _print_council(console, path: Path, result: CouncilValidation, show: int) ->
         console.print(f"  {result.fatal.issue.describe()}", highlight=False, markup=False)
     counts = report.counts_frame()
     if len(counts):
-        table = Table(title=f"903 files read in {path}")
+        table = Table(title=Text(f"903 files read in {path}"))
         for column, label in (
             ("file", "file"),
             ("table", "table"),
@@ -161,11 +163,13 @@ def _print_council(console, path: Path, result: CouncilValidation, show: int) ->
         ):
             table.add_column(label, justify="right" if column.startswith("rows") else "left")
         for row in counts.itertuples(index=False):
-            table.add_row(*[str(v) for v in row])
+            table.add_row(*[Text(str(v)) for v in row])  # Text: "[sheet]" is not markup
         console.print(table)
+    # XML returns and workbooks hold several tables: "file [Table]" is one table of a file.
+    files = counts["file"].str.replace(r" \[[^\]]*\]$", "", regex=True).nunique()
     console.print(
         f"{report.rows_read} rows read = {report.rows_kept} kept + {report.rows_rejected} "
-        f"rejected, in {len(counts)} files"
+        f"rejected, from {len(counts)} tables in {files} files"
         + (f"; collection years {', '.join(map(str, result.years))}" if result.years else ""),
         highlight=False,
     )
@@ -183,7 +187,7 @@ def _print_council(console, path: Path, result: CouncilValidation, show: int) ->
             justify = "right" if column in ("issues", "rows_affected", "files") else "left"
             table.add_column(label, justify=justify)
         for row in summary.itertuples(index=False):
-            table.add_row(*[str(v) for v in row])
+            table.add_row(*[Text(str(v)) for v in row])
         console.print(table)
     else:
         console.print("No issues found.")

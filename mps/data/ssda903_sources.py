@@ -90,9 +90,15 @@ class _Scan:
 
 
 # --- Reading one file ---------------------------------------------------------------------
-#: Pooled files are read once per process however many boroughs are loaded from them.
+#: Pooled files are read once per process however many boroughs are loaded from them: the
+#: latest ones are kept while they hold at most this many cells (a London-sized consortium's
+#: five years of tables; a text cell costs some 60 bytes).
 _POOLED_CACHE: OrderedDict[tuple, tuple[list[RawTable], list[str], str]] = OrderedDict()
-_POOLED_CACHE_SIZE = 4
+_POOLED_CACHE_CELLS = 12_000_000
+
+
+def _cells(result: tuple[list[RawTable], list[str], str]) -> int:
+    return sum(t.frame.size for t in result[0])
 
 
 def _read_any(path: Path, display: str) -> tuple[list[RawTable], list[str], str]:
@@ -112,7 +118,13 @@ def _read_any(path: Path, display: str) -> tuple[list[RawTable], list[str], str]
 
 
 def read_source_file(path: Path, display: str, recorder: Recorder) -> tuple[list, list, str]:
-    """Read one file of any supported type; a file that cannot be read is fatal."""
+    """Read one file of any supported type; a file that cannot be read is fatal.
+
+    Pooled tables come back with their LA values taken out of the frame (see
+    :func:`~mps.data.ssda903_pooled.as_pooled`); such files are kept in memory (the last few),
+    since every borough of a consortium is read from them. The cached tables are shared:
+    callers take subsets and copies, never change them in place.
+    """
     stat = path.stat()
     key = (str(path.resolve()), display, stat.st_size, stat.st_mtime_ns)
     if key in _POOLED_CACHE:
@@ -133,11 +145,11 @@ def read_source_file(path: Path, display: str, recorder: Recorder) -> tuple[list
         raise recorder.fatal(
             display, f"a readable file ({error.strerror})", "unreadable-file"
         ) from error
-    if any(
-        pooled_column(t.columns, ("LA", "LA_NAME", "LA_CODE", "LOCAL_AUTHORITY")) for t in result[0]
-    ):
+    # Pooled tables give up their LA column here, once, not once per borough read from them.
+    result = ([as_pooled(t) for t in result[0]], result[1], result[2])
+    if any(t.la is not None for t in result[0]):
         _POOLED_CACHE[key] = result
-        while len(_POOLED_CACHE) > _POOLED_CACHE_SIZE:
+        while sum(map(_cells, _POOLED_CACHE.values())) > _POOLED_CACHE_CELLS:
             _POOLED_CACHE.popitem(last=False)
     return result
 
@@ -179,7 +191,7 @@ def _scan_files(
         elif empty:
             recorder.report.notes.append(f"Empty sheets not read: {', '.join(empty)}.")
         for table in tables:
-            _recognise(as_pooled(table), folder_year, shape, recorder, scan)
+            _recognise(table, folder_year, shape, recorder, scan)
 
 
 def _recognise(
