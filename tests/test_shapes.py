@@ -237,7 +237,10 @@ def write_pooled_csv(root: Path) -> Path:
         for la, data in (("Southtown", OTHER), ("Northtown", RETURN)):
             for year in data:
                 for row in rows_of(table, year, data):
-                    cells = [iso(v) if c in DATE_COLUMNS else v for c, v in zip(columns, row, strict=True)]
+                    cells = [
+                        iso(v) if c in DATE_COLUMNS else v
+                        for c, v in zip(columns, row, strict=True)
+                    ]
                     rows.append([*cells, la, str(year)])
         write_csv(folder / f"SSDA903_{table.title()}_merged.csv", [*columns, "LA", "YEAR"], rows)
     return folder
