@@ -193,3 +193,55 @@ def figure_html(fig: plt.Figure, *, name: str, title: str, alt: str, table: str 
         f'<figcaption><span class="mps-figure-number"></span>{html.escape(title)}.{link}'
         "</figcaption></figure>"
     )
+
+
+def demand_supply_chart(
+    table: pd.DataFrame,
+    *,
+    panel: str,
+    x: str,
+    forecast: str,
+    bands: Sequence[tuple[str, str, str]],
+    supply: str,
+    title: str,
+    y_label: str,
+) -> plt.Figure:
+    """Small multiples, one panel per ``panel`` value (e.g. placement type): the forecast
+    line with its interval ``bands`` shaded (``(low column, high column, label)``, widest
+    first) and the ``supply`` line, against ``x`` (the year), from a published table."""
+    apply_theme()
+    panels = list(dict.fromkeys(table[panel]))
+    columns = min(3, max(1, len(panels)))
+    rows = (len(panels) + columns - 1) // columns
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(FIGURE_SIZE[0], 2.4 * rows + 0.8), squeeze=False, sharex=True
+    )
+    for ax, name in zip(axes.flat, panels, strict=False):
+        part = table[table[panel] == name]
+        years = part[x].astype(int)
+        for (low, high, label), alpha in zip(bands, (0.18, 0.32), strict=False):
+            ax.fill_between(
+                years,
+                numeric(part[low]),
+                numeric(part[high]),
+                color=PALETTE[0],
+                alpha=alpha,
+                linewidth=0,
+                label=label,
+            )
+        ax.plot(years, numeric(part[forecast]), color=PALETTE[0], marker="o", label=forecast)
+        ax.step(
+            years, numeric(part[supply]), where="mid", color=PALETTE[5], linewidth=2, label=supply
+        )
+        ax.set_title(str(name), fontsize=10)
+        ax.set_ylim(bottom=0)
+        ax.set_xticks(sorted(years.unique()))
+    for ax in list(axes.flat)[len(panels) :]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(y_label)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False, fontsize=9)
+    fig.suptitle(title, fontweight="bold", fontsize=12)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    return fig

@@ -12,6 +12,7 @@ naming the file and the key.
 from __future__ import annotations
 
 import copy
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -32,7 +33,7 @@ from mps.export.branding import (
 )
 
 #: The notebooks a build runs for every area, in document order.
-DEFAULT_NOTEBOOKS = ("needs_analysis",)
+DEFAULT_NOTEBOOKS = ("introduction", "needs_analysis", "gap_report", "commissioning")
 
 
 class ParameterError(ValueError):
@@ -401,6 +402,7 @@ class AreaSettings(BaseModel):
             "previous_edition": self.consortium.previous_edition.model_dump(mode="json")
             if self.consortium.previous_edition
             else None,
+            "edition": self.consortium.edition,
         }
 
     def near_authorities(self) -> list[str]:
@@ -537,6 +539,34 @@ def _borough_mapping(entry: Any, parameters_root: Path, consortium_file: Path) -
     )
 
 
+NARRATIVE_FOLDER = "narrative"
+
+
+def _with_narrative_file(
+    mapping: dict[str, Any], root: Path, folder: str, owner: Path
+) -> dict[str, Any]:
+    """``mapping`` with the narrative of ``<root>/narrative/<folder>/<slug>.yaml`` under its
+    own ``narrative`` keys, checked against :class:`mps.documents.Narrative` (a mistake
+    names the narrative file, else ``owner``: the parameter file or folder it came from)."""
+    from mps.documents import Narrative
+
+    slug = mapping.get("slug")
+    path = root / NARRATIVE_FOLDER / folder / f"{slug}.yaml"
+    narrative = mapping.get("narrative") or {}
+    if slug and path.is_file():
+        narrative = deep_merge(_read_yaml(path), narrative)
+    if not narrative:
+        return mapping
+    # Plain values only (YAML dates as ISO text): the narrative reaches the notebooks as JSON.
+    narrative = json.loads(json.dumps(narrative, default=str))
+    try:
+        Narrative.model_validate(narrative)
+    except ValidationError as error:
+        source = path if path.is_file() else owner
+        raise _describe(error, source, prefix="narrative.") from error
+    return {**mapping, "narrative": narrative}
+
+
 def load_consortium(path: str | Path, *, data_dir: str | Path | None = None) -> ConsortiumSettings:
     """Load a consortium parameter file with its defaults and boroughs.
 
@@ -564,7 +594,13 @@ def load_consortium(path: str | Path, *, data_dir: str | Path | None = None) -> 
         boroughs.append(mapping)
     if not boroughs:
         raise ParameterError(f"{path}: key boroughs: list at least one borough")
-    merged["boroughs"] = boroughs
+    # Narrative files: parameters/narrative/<consortium>.yaml and .../boroughs/<borough>.yaml
+    # (keys under narrative: in the parameter files win over them).
+    merged["boroughs"] = [
+        _with_narrative_file(b, parameters_root, "boroughs", parameters_root / "boroughs")
+        for b in boroughs
+    ]
+    merged = _with_narrative_file(merged, parameters_root, "", path)
 
     if data_dir is not None:
         merged["data_dir"] = str(Path(data_dir).resolve())

@@ -207,6 +207,28 @@ def test_demand_from_forecast_names_what_is_missing() -> None:
         )
 
 
+def test_demand_from_the_stock_flow_forecast_shape() -> None:
+    # The stock-flow model's projection frame: no scenario column, totals over all
+    # categories ("all") and an sd column; only category rows are demand.
+    forecast = pd.DataFrame(
+        {
+            "year": [2026, 2026, 2026],
+            "placement_category": ["childrens_home", "childrens_home", "all"],
+            "age_band": ["10-15", ALL_AGES, ALL_AGES],
+            "forecast": [12.5, 20.0, 400.0],
+            "sd": [2.0, 3.0, 10.0],
+            "lower_80": [10.0, 16.0, 387.0],
+            "upper_80": [15.0, 24.0, 413.0],
+        }
+    )
+    demand = gaps.demand_from_forecast(forecast)
+    assert demand["scenario"].unique().tolist() == [BASELINE]
+    assert "sd" not in demand.columns and "all" not in set(demand["placement_category"])
+    assert np.isnan(demand["upper_95"]).all()
+    by_category = gaps.category_demand(demand)
+    assert by_category["forecast"].tolist() == [20.0]  # the category's own total
+
+
 def test_demand_held_constant_repeats_todays_children_without_an_interval() -> None:
     cla = pd.DataFrame(
         {

@@ -50,9 +50,19 @@ GAP_CATEGORIES = (
 #: A year of placement in weeks.
 WEEKS_PER_YEAR = 365 / 7
 #: Ages (inclusive) of each DfE age band, for sharing approved age ranges between bands.
-AGE_BAND_AGES = {"under 1": (0, 0), "1-4": (1, 4), "5-9": (5, 9), "10-15": (10, 15),
-                 "16+": (16, 17)}  # fmt: skip
+AGE_BAND_AGES = {
+    "under 1": (0, 0),
+    "1-4": (1, 4),
+    "5-9": (5, 9),
+    "10-15": (10, 15),
+    "16+": (16, 17),
+}
 GAP_VALUES = ("gap", "gap_lower_80", "gap_upper_80", "gap_lower_95", "gap_upper_95")
+#: A shortfall of in-house foster carers is met by independent fostering: priced as it.
+PRICED_AS = {"inhouse_fostering": "ifa_fostering"}
+#: The categories whose gap is costed: secure welfare places are commissioned nationally,
+#: not by councils, so a secure gap is shown but not costed.
+COSTED_CATEGORIES = tuple(c for c in GAP_CATEGORIES if c != "secure")
 
 
 # --- demand --------------------------------------------------------------------------------
@@ -73,18 +83,26 @@ def demand_held_constant(cla: pd.DataFrame, years: Sequence[int]) -> pd.DataFram
     return _ordered(demand.astype({"forecast": "float64"}))
 
 
+#: The placement category of rows totalling every category (the stock-flow model's).
+ALL_CATEGORIES = "all"
+
+
 def demand_from_forecast(forecast: pd.DataFrame) -> pd.DataFrame:
     """Check a forecast frame has the demand shape (module docstring) and return it
-    tidied: an absent ``age_band`` means category totals (:data:`ALL_AGES`); absent bounds
-    are NaN. Raises ValueError naming what is missing or wrong."""
-    required = ("scenario", "year", "placement_category", "forecast")
+    tidied: an absent ``scenario`` means the baseline, an absent ``age_band`` category
+    totals (:data:`ALL_AGES`), absent bounds NaN; rows totalling all categories
+    (:data:`ALL_CATEGORIES`) and other columns (e.g. ``sd``) are left out. Raises
+    ValueError naming what is missing or wrong."""
+    required = ("year", "placement_category", "forecast")
     missing = [c for c in required if c not in forecast.columns]
     if missing:
         raise ValueError(
             f"the forecast has no column {', '.join(missing)}: a demand forecast needs "
             f"{', '.join(DEMAND_COLUMNS)} (age_band and the bounds may be left out)"
         )
-    demand = forecast.copy()
+    demand = forecast[forecast["placement_category"] != ALL_CATEGORIES].copy()
+    if "scenario" not in demand.columns:
+        demand["scenario"] = BASELINE
     if "age_band" not in demand.columns:
         demand["age_band"] = ALL_AGES
     for column in DEMAND_VALUES[1:]:
@@ -175,8 +193,11 @@ def allocate_to_age_bands(supply: pd.DataFrame, demand: pd.DataFrame) -> pd.Data
     pairs["weight"] = pairs["weight"].fillna(0.0)
     row_weight = pairs.groupby("_row")["weight"].transform("sum")
     row_ages = pairs.groupby("_row")["ages"].transform("sum")
-    share = np.where(row_weight > 0, pairs["weight"] / row_weight.where(row_weight > 0, 1),
-                     pairs["ages"] / row_ages)  # fmt: skip
+    share = np.where(
+        row_weight > 0,
+        pairs["weight"] / row_weight.where(row_weight > 0, 1),
+        pairs["ages"] / row_ages,
+    )
     pairs["places"] = pairs["places"] * share
     out = pairs.groupby(["year", "placement_category", "age_band"], as_index=False)["places"].sum()
     return out
@@ -228,8 +249,15 @@ def gap_by_age_band(demand: pd.DataFrame, supply: pd.DataFrame) -> pd.DataFrame:
     plus ``age_band``. Needs demand by age band (not only :data:`ALL_AGES` rows)."""
     in_scope = demand["placement_category"].isin(GAP_CATEGORIES)
     bands = demand[(demand["age_band"] != ALL_AGES) & in_scope]
-    columns = ["scenario", "year", "placement_category", "age_band", *DEMAND_VALUES, "places",
-               *GAP_VALUES]  # fmt: skip
+    columns = [
+        "scenario",
+        "year",
+        "placement_category",
+        "age_band",
+        *DEMAND_VALUES,
+        "places",
+        *GAP_VALUES,
+    ]
     if bands.empty:
         return pd.DataFrame(columns=columns)
     commissioned = supply[supply["placement_category"].isin(GAP_CATEGORIES)]
@@ -272,7 +300,9 @@ def gap_prices(
     ``spot_placements`` (that year's bought placements bought spot), ``spot_price`` (their
     spend / weeks), ``contract_price`` (the weekly price of the contracts running on ``day``,
     weighted by their places; the on-contract average of the spend when no contract of the
-    category runs) and ``contract_price_from`` (``contracts``, ``spend`` or NA).
+    category runs) and ``contract_price_from`` (``contracts``, ``spend`` or NA). A category of
+    :data:`PRICED_AS` takes the prices (and spot count) of the category it is priced as, and
+    ``contract_price_from`` says so (e.g. ``as ifa_fostering``).
     """
     result = pd.DataFrame(index=pd.Index(list(GAP_CATEGORIES), name="placement_category"))
     result["spot_placements"] = 0
@@ -307,15 +337,22 @@ def gap_prices(
         )
         result.loc[price.notna(), "contract_price"] = price[price.notna()]
         result.loc[price.notna(), "contract_price_from"] = "contracts"
+    for category, source in PRICED_AS.items():
+        columns = ["spot_placements", "spot_price", "contract_price"]
+        result.loc[category, columns] = result.loc[source, columns].to_numpy()
+        result.loc[category, "contract_price_from"] = f"as {source}"
+    result["spot_placements"] = result["spot_placements"].astype("int64")
     return result.reset_index()
 
 
 def gap_cost(gaps: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
-    """The yearly cost of meeting each positive gap (``gap`` of :func:`gap_by_category`):
-    ``extra_placements`` (the gap, 0 when supply covers demand), ``spot_cost`` (extra x spot
-    price x 52.14 weeks), ``contract_cost`` (at the contract price) and ``saving`` (spot
-    minus contract: what commissioning the capacity would save a year)."""
-    merged = gaps.merge(prices, on="placement_category", how="left")
+    """The yearly cost of meeting each positive gap (``gap`` of :func:`gap_by_category`) of
+    the :data:`COSTED_CATEGORIES`: ``extra_placements`` (the gap, 0 when supply covers
+    demand), ``spot_cost`` (extra x spot price x 52.14 weeks), ``contract_cost`` (at the
+    contract price) and ``saving`` (spot minus contract: what commissioning the capacity
+    would save a year). A cost with no price to work it out from is NaN."""
+    costed = gaps[gaps["placement_category"].isin(COSTED_CATEGORIES)]
+    merged = costed.merge(prices, on="placement_category", how="left")
     extra = merged["gap"].clip(lower=0)
     merged["extra_placements"] = extra
     merged["spot_cost"] = extra * merged["spot_price"] * WEEKS_PER_YEAR
@@ -323,6 +360,16 @@ def gap_cost(gaps: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
     # No extra placements cost nothing, whatever the (possibly unknown) price.
     merged.loc[extra == 0, ["spot_cost", "contract_cost"]] = 0.0
     merged["saving"] = merged["spot_cost"] - merged["contract_cost"]
-    columns = ["scenario", "year", "placement_category", "gap", "extra_placements",
-               "spot_price", "contract_price", "spot_cost", "contract_cost", "saving"]  # fmt: skip
+    columns = [
+        "scenario",
+        "year",
+        "placement_category",
+        "gap",
+        "extra_placements",
+        "spot_price",
+        "contract_price",
+        "spot_cost",
+        "contract_cost",
+        "saving",
+    ]
     return merged[columns]

@@ -112,9 +112,12 @@ def placement_indicators(
     ]
 
 
-def contract_indicator(spend: pd.DataFrame, year: int) -> dict:
-    """The on-contract share of the year's bought placements."""
-    placements = placements_in_year(spend, year)
+def contract_indicator(
+    spend: pd.DataFrame, year: int, placements: pd.DataFrame | None = None
+) -> dict:
+    """The on-contract share of the year's bought placements (``placements``: the year's
+    :func:`mps.analysis.spend.placements_in_year`, when already worked out)."""
+    placements = placements if placements is not None else placements_in_year(spend, year)
     bought = placements[placements["bought"]]
     return _row("on_contract", year, bought["on_contract"].sum(), len(bought))
 
@@ -125,16 +128,21 @@ def sufficiency_indicators(
     *,
     spend: pd.DataFrame | None = None,
     member_la_codes: Sequence[str] = (),
+    known: Mapping[int, tuple[pd.DataFrame, pd.DataFrame | None]] | None = None,
 ) -> pd.DataFrame:
     """The indicators for each of ``years``: ``indicator``, ``year``, ``children``
     (numerator), ``of`` (denominator) and ``percent`` (1 dp; NaN when the denominator is
-    0). ``on_contract`` appears only with ``spend``."""
+    0). ``on_contract`` appears only with ``spend``. ``known`` may give, by year, the
+    children looked after at 31 March and the year's placements already worked out."""
+    known = known or {}
     rows = []
     for year in years:
-        cla = looked_after_on(episodes, codes.year_end(int(year)))
+        cla, placements = known.get(int(year), (None, None))
+        if cla is None:
+            cla = looked_after_on(episodes, codes.year_end(int(year)))
         rows += placement_indicators(cla, int(year), member_la_codes)
         if spend is not None and not spend.empty:
-            rows.append(contract_indicator(spend, int(year)))
+            rows.append(contract_indicator(spend, int(year), placements))
     frame = pd.DataFrame(rows, columns=["indicator", "year", "children", "of", "percent"])
     order = {i.slug: n for n, i in enumerate(INDICATORS)}
     frame = frame.assign(_o=frame["indicator"].map(order)).sort_values(["_o", "year"])

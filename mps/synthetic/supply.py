@@ -139,13 +139,13 @@ def _spend_open_on(spend: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
 
 #: Frameworks and DPS of the demo consortium: category -> (id, type, start, end, ages).
 _FRAMEWORKS = {
-    "ifa_fostering": ("RPP-IFA-FW", "framework", "01/04/2022", "30/09/2026", ("", "")),
+    "ifa_fostering": ("RPP-IFA-FW", "framework", "01/04/2022", "31/03/2027", ("", "")),
     "childrens_home": ("RPP-CH-FW", "framework", "01/04/2023", "31/03/2028", ("8", "17")),
     "supported_accommodation": ("RPP-SA-DPS", "dps", "01/10/2023", "", ("16", "17")),
 }
 #: Block contracts: category -> (start, end, ages, need profile).
 _BLOCKS = {
-    "ifa_fostering": ("01/04/2024", "31/03/2027", ("", ""), ""),
+    "ifa_fostering": ("01/04/2024", "31/03/2028", ("", ""), ""),
     "childrens_home": ("01/04/2023", "31/03/2028", ("11", "17"), "teenagers"),
     "supported_accommodation": ("01/07/2024", "30/06/2027", ("16", "17"), "sixteen_plus"),
 }
