@@ -233,8 +233,16 @@ def fostering_summary(fostering: pd.DataFrame) -> pd.DataFrame:
     totals = totals.astype(
         {c: "int64" for c in [*counted, "places_filled", "net_change"]}
     ).reset_index()
-    columns = ["year", "households", "places", "places_filled", "occupancy",
-               "households_approved", "households_deregistered", "net_change"]  # fmt: skip
+    columns = [
+        "year",
+        "households",
+        "places",
+        "places_filled",
+        "occupancy",
+        "households_approved",
+        "households_deregistered",
+        "net_change",
+    ]
     return totals[columns].astype({"year": "int64"})
 
 
@@ -420,6 +428,5 @@ def provision_use(
     result["other_use"] = (used_by_others - result["member_children"].fillna(0)).clip(lower=0)
     counts = ["places", "our_children", "our_children_elsewhere"]
     result[counts] = result[counts].astype("int64")
-    columns = ["places", "our_children", "member_children", "other_use",
-               "our_children_elsewhere"]  # fmt: skip
+    columns = ["places", "our_children", "member_children", "other_use", "our_children_elsewhere"]
     return result[columns].reset_index()
