@@ -406,3 +406,48 @@ def test_excel_problems_name_the_sheet_and_row(tmp_path: Path) -> None:
     result = load_borough(tmp_path / "b")
     assert found(result, "invalid-date") == [("2024/903.xlsx [Header]", 2, "DOB", "44000")]
     assert found(result, "unsupported-file")[0][0] == "2024/old.xls"
+
+
+def test_xml_with_a_namespace_and_a_group_the_schema_does_not_name(tmp_path: Path) -> None:
+    # A later schema's table (social-worker episodes here) is recognised by its fields.
+    lines = [
+        "<?xml version='1.0'?>",
+        "<EXPSSDA903 xmlns='http://example.org/903'>",  # line 2
+        "<CHILD>",
+        "<HEADER><CHILDID>A</CHILDID><SEX>1</SEX><DOB>01/01/2010</DOB>",  # line 4
+        "<ETHNIC>WBRI</ETHNIC><UASC>0</UASC><NOTE>x</NOTE></HEADER>",
+        "<EPISODE><DECOM>01/05/2023</DECOM><RNE>S</RNE><LS>C2</LS><CIN>N1</CIN><PL>U4</PL>",
+        "<PLACE_PROVIDER>PR1</PLACE_PROVIDER><HOME_POST>AB1 1AA</HOME_POST>",
+        "<PL_POST>AB2 2BB</PL_POST></EPISODE>",
+        "<SWEPISODE><SW_ID>SW1</SW_ID><SW_DECOM>01/05/2023</SW_DECOM>",  # line 9
+        "<SW_DEC></SW_DEC><SW_REASON></SW_REASON></SWEPISODE>",
+        "</CHILD>",
+        "</EXPSSDA903>",
+    ]
+    write(tmp_path / "2024" / "cla.xml", *lines)
+    result = load_borough(tmp_path / "2024" / "cla.xml")
+    assert result.episodes["DECOM"].tolist() == [pd.Timestamp("2023-05-01")]
+    sw = result.tables["sw_episodes"]
+    assert sw[["CHILD", "SW_ID", "source_file", "source_row"]].values.tolist() == [
+        ["A", "SW1", "cla.xml [SWEPISODE]", 9]
+    ]
+    # A field the schema does not have is kept aside and reported once.
+    assert found(result, "extra-columns") == [("cla.xml [Header]", None, None, "NOTE")]
+    assert result.extra_columns["header"]["NOTE"].tolist() == ["x"]
+
+
+def test_a_sheet_with_two_columns_of_one_name_is_fatal(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.append(["CHILD", "SEX", "DOB", "ETHNIC", "child"])
+    path = tmp_path / "2024" / "903.xlsx"
+    path.parent.mkdir()
+    book.save(path)
+    with pytest.raises(FatalValidationError) as caught:
+        load_borough(path)
+    issue = caught.value.issue
+    assert (issue.file, issue.row, issue.value, issue.rule) == (
+        "903.xlsx",
+        1,
+        "child",
+        "unreadable-file",
+    )

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -220,6 +220,10 @@ def _recognise(
         return
     spec = TABLE_SPECS[name]
     missing = [c for c in spec.required if c not in table.columns]
+    if missing and shape == "XML":
+        # An element left out of an XML record is a blank value, not a missing column.
+        table = replace(table, frame=table.frame.assign(**dict.fromkeys(missing, "")))
+        missing = []
     if missing:
         raise recorder.fatal(
             display,
