@@ -38,6 +38,7 @@ import nbformat
 
 from mps.config import AreaSettings, ConsortiumSettings
 from mps.data import layout
+from mps.data.ssda903 import borough_source
 from mps.manifest import (
     BuildManifest,
     code_fingerprint,
@@ -214,10 +215,15 @@ def plan_build(
 
 # --- job keys ---------------------------------------------------------------------------
 def prepare_inputs(consortium: ConsortiumSettings, borough: str) -> list[Path]:
-    """The files preparing one borough reads: its 903 returns and the postcode directory."""
+    """The files preparing one borough reads: its 903 returns (its own folder, or the pooled
+    file or folder it shares with other boroughs) and the postcode directory."""
     settings = consortium.borough(borough)
-    folder = layout.ssda903_folder(consortium.data_dir, settings.data_folder or borough)
-    files = files_under(folder)
+    source = borough_source(
+        consortium.data_dir,
+        settings.data_folder or borough,
+        consortium.ssda903_source_for(borough),
+    )
+    files = [source] if source.is_file() else files_under(source)
     postcodes = consortium.data_dir / layout.POSTCODES_FILE
     return [*files, postcodes] if postcodes.is_file() else files
 
@@ -259,8 +265,10 @@ class _Keys:
                     "job": "prepare",
                     "code": code,
                     "borough": settings.model_dump(
-                        mode="json", include={"slug", "la_code", "data_folder"}
+                        mode="json",
+                        include={"slug", "la_code", "data_folder", "ssda903_source", "la_value"},
                     ),
+                    "source": str(consortium.ssda903_source_for(borough)),
                     "years": consortium.years,
                     "strict": consortium.strict_validation,
                     "files": manifest.files_digest(prepare_inputs(consortium, borough)),
@@ -371,6 +379,8 @@ def _prepare_job(consortium: ConsortiumSettings, borough: str, out_dir: Path) ->
             out_dir=out_dir,
             strict=consortium.strict_validation,
             data_folder=settings.data_folder,
+            ssda903_source=consortium.ssda903_source_for(borough),
+            la_value=settings.la_value,
         )
     except Exception as error:  # reported, never raised: other boroughs carry on
         return _failure("prepare", borough, borough, started, error)

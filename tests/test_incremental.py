@@ -163,12 +163,15 @@ def test_a_boroughs_own_parameters_rerun_only_that_borough(setup) -> None:
     assert after(setup, change) == {f"notebook/{A}/{NOTEBOOK}", f"publish/{A}"}
 
 
-def test_a_new_edition_republishes_without_rerunning_the_analysis(setup) -> None:
+def test_a_cover_only_change_republishes_without_rerunning_the_analysis(setup) -> None:
     consortium = setup["consortium"]
 
     def change() -> None:
-        text = consortium.read_text(encoding="utf-8").replace("edition: '2026'", "edition: '2027'")
-        consortium.write_text(text, encoding="utf-8")
+        # the version and publication date appear on the cover only (the edition year is
+        # also read by the notebooks: last year's plan against this year's outcome)
+        text = consortium.read_text(encoding="utf-8")
+        text = text.replace("publication_date: 2026-11-23", "publication_date: 2026-12-01")
+        consortium.write_text(text + "version: '1.1'\n", encoding="utf-8")
 
     assert after(setup, change) == {f"publish/{area}" for area in (A, B, PAIR)}
 
