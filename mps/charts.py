@@ -229,12 +229,24 @@ def demand_supply_chart(
                 linewidth=0,
                 label=label,
             )
-        ax.plot(years, numeric(part[forecast]), color=PALETTE[0], marker="o", label=forecast)
-        ax.step(
-            years, numeric(part[supply]), where="mid", color=PALETTE[5], linewidth=2, label=supply
-        )
+        demand = numeric(part[forecast])
+        ax.plot(years, demand, color=PALETTE[0], marker="o", label=forecast)
+        ax.plot(
+            years, numeric(part[supply]), color=PALETTE[5], marker="s", linestyle="--",
+            linewidth=2, label=supply,
+        )  # fmt: skip
         ax.set_title(str(name), fontsize=10)
-        ax.set_ylim(bottom=0)
+        drawn = [forecast, supply, *(high for _, high, _ in bands)]
+        highest = max(
+            [float(numeric(part[c]).max()) for c in drawn if numeric(part[c]).notna().any()] + [0.0]
+        )
+        ax.set_ylim(0, highest * 1.15 if highest > 0 else 1)
+        if demand.isna().all():
+            # A withheld forecast is not drawn: say so rather than leave a blank panel.
+            ax.text(
+                0.5, 0.5, "Forecast withheld", transform=ax.transAxes, ha="center",
+                va="center", fontsize=9, color="#555555",
+            )  # fmt: skip
         ax.set_xticks(sorted(years.unique()))
     for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
