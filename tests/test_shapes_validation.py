@@ -451,3 +451,27 @@ def test_a_sheet_with_two_columns_of_one_name_is_fatal(tmp_path: Path) -> None:
         "child",
         "unreadable-file",
     )
+
+
+def test_pooled_years_without_known_code_lists_are_left_out_and_said_so(tmp_path: Path) -> None:
+    folder = tmp_path / "pooled"
+    write(
+        folder / "h.csv",
+        POOLED_HEADER,
+        "A,1,2005-01-01,WBRI,North,2015",
+        "A,1,2005-01-01,WBRI,North,2024",
+    )
+    write(
+        folder / "e.csv",
+        POOLED_EPISODES,
+        "A,2014-05-01,S,C2,N1,U4,PR1,,,AB1 1AA,AB2 2BB,North,2015",
+        "A,2014-05-01,S,C2,N1,U4,PR1,,,AB1 1AA,AB2 2BB,North,2024",
+    )
+    result = load_borough(folder)
+    # mps knows the code lists from 2016-17 (2017): the 2014-15 rows are not read.
+    assert result.years == [2024]
+    assert sorted(found(result, "unsupported-year")) == [
+        ("e.csv", None, "YEAR", "2015"),
+        ("h.csv", None, "YEAR", "2015"),
+    ]
+    assert "the 1 rows of 2015 (2014-15) are not read" in result.report.issues[0].expected

@@ -280,6 +280,8 @@ def find_returns(
             tables[piece.name] = table
     found.shapes = list(dict.fromkeys(p.shape for p in pieces))
     _keep_wanted_years(found, wanted, base, recorder)
+    if wanted is None:
+        _skip_unknown_pooled_years(found, recorder)
     for year in sorted(found.years):
         _check_year_known(year, base.name or str(base), recorder)
         empty = [display for _, display in scan.empty]
@@ -579,6 +581,28 @@ def _check_year_folder(scan: _Scan, year: int, where: str, recorder: Recorder) -
         tables[piece.name] = piece.table
     empty = [display for folder_year, display in scan.empty if folder_year == year]
     _need_tables(tables, scan, empty, year, where, recorder)
+
+
+def _skip_unknown_pooled_years(found: Found, recorder: Recorder) -> None:
+    """Pooled files often go back further than the code lists mps knows: those years are
+    left out (each reported once per file with its row count) rather than made fatal."""
+    for year in sorted(found.years):
+        known = codes.FIRST_KNOWN_YEAR <= year <= codes.LAST_KNOWN_YEAR
+        tables = found.years[year]
+        if known or not all(t.iso_dates for t in tables.values()):
+            continue
+        for table in tables.values():
+            recorder.add(
+                table.display,
+                f"collection years from {codes.FIRST_KNOWN_YEAR} to {codes.LAST_KNOWN_YEAR}, "
+                f"whose code lists are known: the {len(table.frame)} rows of {year} "
+                f"({year_label(year)}) are not read",
+                Severity.WARNING,
+                "unsupported-year",
+                column="YEAR",
+                value=str(year),
+            )
+        del found.years[year]
 
 
 def _need_tables(
