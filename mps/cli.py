@@ -69,7 +69,11 @@ def validate(
         ),
     ],
     year: Annotated[
-        int | None, typer.Option(help="Collection year, when PATH holds the files of one year.")
+        int | None,
+        typer.Option(
+            help="Collection year: the year of one year's files, or the only year read from "
+            "pooled data."
+        ),
     ] = None,
     la: Annotated[
         str | None,
