@@ -125,6 +125,17 @@ def test_data_after_the_origin_are_not_seen() -> None:
     assert past["DEC"].isna().tolist() == [False, False, True, False]
 
 
+def test_segments_as_at_a_date_are_those_of_the_returns_up_to_it() -> None:
+    episodes = simulate(Process(arrivals_per_year=150), "2017-04-01", "2021-04-01", seed=8)
+    full = states.care_segments(episodes)
+    date = codes.year_end(2019)
+    rebuilt = states.care_segments(states.episodes_as_at(episodes, date))
+    cut = full.as_at(date)
+    assert cut.data_end == rebuilt.data_end == pd.Timestamp("2019-04-01")
+    columns = ["start", "end", "state", "ends", "next_state", "entry"]
+    pd.testing.assert_frame_equal(cut.frame[columns], rebuilt.frame[columns])
+
+
 def _one_state_rates(exit_per_day: float, entry_per_day: float) -> stockflow.Rates:
     s = states.N_STATES
     exit_rate = np.zeros(s)

@@ -118,6 +118,17 @@ class Segments:
         states = frame.loc[open_on, "state"].to_numpy()
         return np.bincount(states, minlength=N_STATES).astype(np.float64)
 
+    def as_at(self, date: pd.Timestamp) -> Segments:
+        """The segments as the returns up to ``date`` showed them: the same as
+        ``care_segments(episodes_as_at(episodes, date))``, without building them again."""
+        end = pd.Timestamp(date) + pd.Timedelta(days=1)
+        frame = self.frame.loc[self.frame["start"] < end].copy()
+        later = (frame["end"] > end - pd.Timedelta(days=1)).to_numpy()
+        frame.loc[later, "end"] = end
+        frame.loc[later, "ends"] = CENSORED
+        frame.loc[later, "next_state"] = -1
+        return Segments(frame=frame.reset_index(drop=True), data_end=end)
+
     def month_end_stock(self, first: pd.Timestamp, last: pd.Timestamp) -> pd.Series:
         """Children in care at the end of each month from ``first`` to ``last``."""
         months = pd.date_range(first, last, freq="ME")

@@ -10,16 +10,22 @@ at the end of every month. The methods here forecast such series:
     this year plus the average yearly growth of the last few years (the second naive
     baseline);
 ``damped_trend``
-    exponential smoothing with a damped additive trend (statsmodels ``ETSModel``): the
-    trend is followed but fades, the usual safeguard against trends that do not last;
+    exponential smoothing with a damped additive trend, ETS(A,Ad,N): the trend is
+    followed but fades, the usual safeguard against trends that do not last;
 ``arima``
-    an ARIMA(0,1,1) model (statsmodels): a random walk whose steps partly undo the last
-    surprise;
+    an ARIMA(0,1,1) model, which is simple exponential smoothing: a random walk whose
+    steps partly undo the last surprise;
 ``rate_population``
     the latest rate per 10,000 children aged 0-17 times the projected population (needs
     a population for the forecast years);
 ``combined``
     the average (on the log scale) of persistence, damped trend and ARIMA.
+
+The smoothing models are those of statsmodels' ``ETSModel`` and ``ExponentialSmoothing``
+(tests/test_forecast_timeseries.py checks the filter against statsmodels), run on a whole
+panel at once with numpy: fitting statsmodels series by series took up to seconds per
+series and origin on the build machines: too slow for 150 local authorities, or for a
+notebook's back-test.
 
 All of them model ``log(1 + count)``, so growth is proportional, forecasts are never below
 0, and intervals are wider upwards. Each returns the point forecast and the standard
@@ -34,8 +40,6 @@ method needs (:data:`MIN_POINTS`) is forecast by persistence, and that is record
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,13 +100,6 @@ def _unlog(values: np.ndarray) -> np.ndarray:
     return np.clip(np.expm1(values), 0, None)
 
 
-def _quiet(fit: Callable[[], object]) -> object:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with np.errstate(all="ignore"):
-            return fit()
-
-
 def _random_walk_sd(z: np.ndarray) -> float:
     """The standard deviation of one period's change (0 for a series of one value)."""
     changes = np.diff(z)
@@ -119,38 +116,6 @@ def _drift(
     sd = float(np.sqrt(np.mean(residual**2))) if window > 1 else _random_walk_sd(z)
     # The drift's own error adds to the random walk's: Hyndman & Athanasopoulos 5.5.
     return z[-1] + growth * ahead, sd * np.sqrt(ahead * (1 + ahead / window))
-
-
-def _damped_trend(z: np.ndarray, steps: int, lag: int) -> tuple[np.ndarray, np.ndarray]:
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-    fitted = _quiet(
-        lambda: ETSModel(pd.Series(z), error="add", trend="add", damped_trend=True).fit(disp=False)
-    )
-    ahead = steps + lag
-    mean = np.asarray(fitted.forecast(ahead), dtype=float)[lag:]
-    alpha = float(fitted.smoothing_level)
-    beta = float(fitted.smoothing_trend)
-    phi = float(fitted.damping_trend)
-    sigma = float(np.sqrt(fitted.mse))
-    # Variance of the h-step error of ETS(A,Ad,N): sigma^2 (1 + sum_{j<h} (alpha + beta
-    # phi_j)^2), phi_j = phi + ... + phi^j (Hyndman et al. 2008, table 6.1).
-    j = np.arange(1, ahead)
-    phi_j = np.cumsum(phi**j)
-    terms = np.r_[0.0, np.cumsum((alpha + beta * phi_j) ** 2)]
-    sd = sigma * np.sqrt(1 + terms)
-    return mean, sd[lag:]
-
-
-def _arima(z: np.ndarray, steps: int, lag: int) -> tuple[np.ndarray, np.ndarray]:
-    from statsmodels.tsa.arima.model import ARIMA
-
-    fitted = _quiet(lambda: ARIMA(z, order=(0, 1, 1)).fit())
-    result = fitted.get_forecast(steps + lag)
-    return (
-        np.asarray(result.predicted_mean, dtype=float)[lag:],
-        np.asarray(result.se_mean, dtype=float)[lag:],
-    )
 
 
 def _clean(values: np.ndarray) -> tuple[np.ndarray, int]:
@@ -175,10 +140,6 @@ def _clean(values: np.ndarray) -> tuple[np.ndarray, int]:
 ALPHAS = tuple(np.round(np.arange(0.1, 1.01, 0.1), 2))
 BETAS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
 PHIS = (0.8, 0.9, 0.98)
-#: Panels with at most this many series, each with at least PER_SERIES_POINTS values, are
-#: fitted series by series with statsmodels; bigger panels of short series share parameters.
-PER_SERIES_MAX = 3
-PER_SERIES_POINTS = 12
 
 
 def smoothing_filter(
@@ -270,13 +231,14 @@ def forecast_series(
     """Forecast every row of ``history`` (series x consecutive periods, NaN where missing)
     ``steps`` periods past its last column with ``method`` (module docstring).
 
-    The smoothing methods (``damped_trend``, ``arima``) are fitted series by series with
-    statsmodels when the panel is a few long series (a borough's months); a panel of many
-    short series (DfE's years by local authority: 150 series of 5 to 15 values, too short
-    to fit three parameters each) shares one set of parameters, chosen on a grid to give
-    the least pooled one-step error, and is filtered all at once (:func:`smoothing_filter`,
-    the same model as statsmodels' ``ETSModel``). Persistence and drift take their
-    standard deviation from the panel's pooled one-period changes.
+    The smoothing methods (``damped_trend``, ``arima``) share one set of parameters over
+    the panel, chosen on a grid (:data:`ALPHAS`, :data:`BETAS`, :data:`PHIS`) to give the
+    least pooled one-step squared error, and filter every series at once
+    (:func:`smoothing_filter`). DfE's series are 5 to 15 years long, too short to fit three
+    parameters each, and 150 of them are forecast from several origins in a back-test; a
+    borough's month-end series is a panel of one, so its parameters are its own.
+    Persistence and drift take their standard deviation from the panel's pooled
+    one-period changes.
 
     ``population`` is needed by ``rate_population`` (annual series whose columns are years):
     the same rows, a column per year (the 0-17 population behind each year's rate) covering
@@ -300,7 +262,7 @@ def forecast_series(
         m, s = _drift_panel(history, steps, periods_per_year)
         mean, sd = np.where(enough[:, None], m, mean), np.where(enough[:, None], s, sd)
     elif method in ("damped_trend", "arima", "combined"):
-        smooth = _smoothing(history, z, steps, enough, method)
+        smooth = _smoothing(z, steps, enough, method)
         for name, (m, s) in smooth.items():
             smooth[name] = (np.where(enough[:, None], m, mean), np.where(enough[:, None], s, sd))
         if method == "combined":
@@ -334,27 +296,12 @@ def _drift_panel(
 
 
 def _smoothing(
-    history: pd.DataFrame, z: np.ndarray, steps: int, enough: np.ndarray, method: str
+    z: np.ndarray, steps: int, enough: np.ndarray, method: str
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """The damped-trend and ARIMA forecasts a method needs (both for ``combined``)."""
     names = ["damped_trend", "arima"] if method == "combined" else [method]
-    per_series = len(z) <= PER_SERIES_MAX and bool(
-        ((~np.isnan(z)).sum(axis=1) >= PER_SERIES_POINTS).all()
-    )
-    out = {}
-    for name in names:
-        if per_series:
-            mean = np.full((len(z), steps), np.nan)
-            sd = np.full((len(z), steps), np.nan)
-            for row, values in enumerate(history.to_numpy(dtype=float)):
-                clean, lag = _clean(values)
-                fit = _damped_trend if name == "damped_trend" else _arima
-                mean[row], sd[row] = fit(clean, steps, lag)
-            out[name] = (mean, sd)
-        else:
-            usable = np.where(enough[:, None], z, np.nan)
-            out[name] = _smoothing_panel(usable, steps, damped=name == "damped_trend")
-    return out
+    usable = np.where(enough[:, None], z, np.nan)
+    return {name: _smoothing_panel(usable, steps, damped=name == "damped_trend") for name in names}
 
 
 def _rate_population(
