@@ -99,7 +99,13 @@ def test_usecols_reads_only_the_named_columns(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "normalised"),
-    [(" child ", "CHILD"), ("Place Provider", "PLACE_PROVIDER"), ("\ufeffCHILD", "CHILD")],
+    [
+        (" child ", "CHILD"),
+        ("Place Provider", "PLACE_PROVIDER"),
+        ("PLACE_ PROVIDER", "PLACE_PROVIDER"),
+        ("place__provider", "PLACE_PROVIDER"),
+        ("\ufeffCHILD", "CHILD"),
+    ],
 )
 def test_normalise_column(raw: str, normalised: str) -> None:
     assert normalise_column(raw) == normalised

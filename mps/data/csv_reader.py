@@ -67,12 +67,13 @@ class CsvTable:
         return bool(self.raw_columns)
 
 
-_WHITESPACE = re.compile(r"\s+")
+_SEPARATORS = re.compile(r"[\s_]+")
 
 
 def normalise_column(name: str) -> str:
-    """Normalise a header cell: strip, upper-case, runs of inner spaces to one underscore."""
-    return _WHITESPACE.sub("_", str(name).replace("\ufeff", "").strip()).upper()
+    """Normalise a header cell: strip, upper-case, runs of inner spaces and underscores to
+    one underscore (``Place Provider`` and ``PLACE_ PROVIDER`` are ``PLACE_PROVIDER``)."""
+    return _SEPARATORS.sub("_", str(name).replace("\ufeff", "").strip()).upper()
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
