@@ -20,7 +20,12 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from mps.codes import NEEDS_RATING_MAX, NEEDS_RATING_MIN, VALUING_CARE_INDICATORS
+from mps.codes import (
+    CATEGORY_ORDER,
+    NEEDS_RATING_MAX,
+    NEEDS_RATING_MIN,
+    VALUING_CARE_INDICATORS,
+)
 from mps.disclosure import DEFAULT_THRESHOLD
 from mps.export.branding import (
     DEFAULT_COLOUR,
@@ -152,6 +157,95 @@ class MarketSettings(_Strict):
     top_providers: int = Field(10, ge=1, le=50)
 
 
+class ScenarioSettings(_Strict):
+    """One forecast scenario: a named set of changes to the baseline's rates
+    (:mod:`mps.analysis.forecast.scenarios` says what each does)."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    label: str
+    description: str = ""
+    #: Children starting care (not UASC), % change (e.g. -10).
+    entry_change_pct: float = Field(0.0, gt=-100, le=500)
+    #: Unaccompanied asylum-seeking children arriving, % change.
+    uasc_change_pct: float = Field(0.0, gt=-100, le=1000)
+    #: How fast children leave care, % change.
+    exit_change_pct: float = Field(0.0, gt=-100, le=500)
+    #: Share of the children in children's homes stepping down to fostering each year, %.
+    step_down_pct: float = Field(0.0, ge=0, lt=100)
+    step_down_to: Literal["inhouse_fostering", "ifa_fostering", "kinship_fostering"] = (
+        "inhouse_fostering"
+    )
+    #: Share of new foster placements (not kinship) with in-house carers, %.
+    inhouse_fostering_share_pct: float | None = Field(None, ge=0, le=100)
+    #: The forecast year (1 = the first) from which the changes apply.
+    from_year: int = Field(1, ge=1, le=10)
+
+    @field_validator("name")
+    @classmethod
+    def _not_baseline(cls, name: str) -> str:
+        if name == "baseline":
+            raise ValueError("'baseline' is the forecast itself: give the scenario another name")
+        return name
+
+
+def _illustrative_unit_costs() -> dict[str, float]:
+    # Weekly costs per child at 2024-25 prices (reference §3.10): illustrative only.
+    return {
+        "inhouse_fostering": 550.0,
+        "kinship_fostering": 300.0,
+        "ifa_fostering": 950.0,
+        "childrens_home": 5500.0,
+        "supported_accommodation": 1800.0,
+        "secure": 7500.0,
+        "placed_with_parents": 0.0,
+        "adoption": 0.0,
+        "other": 1500.0,
+    }
+
+
+class ForecastSettings(_Strict):
+    """The demand forecast (``forecast:``): :mod:`mps.analysis.forecast`."""
+
+    #: Collection years (the latest ones) the model's rates are estimated over.
+    reference_years: int = Field(3, ge=1, le=10)
+    #: Years ahead forecast (from 31 March of the reporting year).
+    horizon: int = Field(5, ge=1, le=10)
+    #: Scale children starting care with the ONS projection of their age group.
+    population_scaling: bool = True
+    #: Draws of the rates behind the intervals (0: the process's own variation only).
+    draws: int = Field(100, ge=0, le=2000)
+    #: Earlier years the model is back-tested from.
+    backtest_origins: int = Field(3, ge=0, le=10)
+    #: Annual rise in weekly costs after the reporting year, %.
+    inflation_pct: float = Field(3.0, ge=-10, le=30)
+    #: Use the spend data's weekly costs where a category has enough placements.
+    unit_costs_from_spend: bool = True
+    #: Weekly cost per child by placement category where the spend data have none
+    #: (illustrative unless replaced by the council's own).
+    unit_costs: dict[str, float] = Field(default_factory=_illustrative_unit_costs)
+    scenarios: list[ScenarioSettings] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ForecastSettings:
+        unknown = sorted(set(self.unit_costs) - set(CATEGORY_ORDER))
+        if unknown:
+            raise ValueError(
+                f"unit_costs for unknown placement categories {', '.join(unknown)}; "
+                f"expected {', '.join(CATEGORY_ORDER)}"
+            )
+        missing = [c for c in CATEGORY_ORDER if c not in self.unit_costs]
+        if missing:
+            raise ValueError(f"unit_costs has no weekly cost for {', '.join(missing)}")
+        negative = sorted(c for c, v in self.unit_costs.items() if v < 0)
+        if negative:
+            raise ValueError(f"unit_costs must be 0 or more: {', '.join(negative)}")
+        names = [s.name for s in self.scenarios]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"scenario names used twice: {', '.join(twice)}")
+        return self
+
+
 class BenchmarkSettings(_Strict):
     """Comparisons with the Department for Education's published figures (``benchmarks:``)."""
 
@@ -271,6 +365,7 @@ class ConsortiumSettings(_Strict):
     targets: Targets = Field(default_factory=Targets)
     needs: NeedsSettings = Field(default_factory=NeedsSettings)
     market: MarketSettings = Field(default_factory=MarketSettings)
+    forecast: ForecastSettings = Field(default_factory=ForecastSettings)
     benchmarks: BenchmarkSettings = Field(default_factory=BenchmarkSettings)
     branding: BrandingSettings = Field(default_factory=BrandingSettings)
     sufficiency: SufficiencySettings = Field(default_factory=SufficiencySettings)
@@ -393,6 +488,7 @@ class AreaSettings(BaseModel):
             "narrative": self.narrative,
             "needs": self.consortium.needs.model_dump(mode="json"),
             "market": self.consortium.market.model_dump(mode="json"),
+            "forecast": self.consortium.forecast.model_dump(mode="json"),
             "consortium": self.consortium_members(),
             "benchmarks": self.benchmarks(),
             "sufficiency": {

@@ -31,29 +31,10 @@ import pandas as pd
 from mps import codes
 from mps.analysis.forecast import backtest, costs, scenarios, states, stockflow, timeseries
 from mps.analysis.forecast.population import EntryScale, entry_scale, population_0_17_by_year
+from mps.config import ForecastSettings
 
-#: Defaults of the ``forecast`` settings (mps.config.ForecastSettings has the same).
-DEFAULTS: dict[str, Any] = {
-    "reference_years": 3,
-    "horizon": 5,
-    "population_scaling": True,
-    "draws": stockflow.DEFAULT_DRAWS,
-    "backtest_origins": 3,
-    "inflation_pct": 3.0,
-    "unit_costs_from_spend": True,
-    "unit_costs": {
-        "inhouse_fostering": 550.0,
-        "kinship_fostering": 300.0,
-        "ifa_fostering": 950.0,
-        "childrens_home": 5500.0,
-        "supported_accommodation": 1800.0,
-        "secure": 7500.0,
-        "placed_with_parents": 0.0,
-        "adoption": 0.0,
-        "other": 1500.0,
-    },
-    "scenarios": [],
-}
+#: The ``forecast`` settings' defaults (:class:`mps.config.ForecastSettings`).
+DEFAULTS: dict[str, Any] = ForecastSettings().model_dump(mode="json")
 STOCK_FLOW = "stock_flow"
 #: Aggregate methods the back-test sets the stock-flow model against.
 COMPARATORS = ("persistence", "drift", "damped_trend", "arima", "rate_population")
@@ -102,8 +83,13 @@ class AreaForecast:
         )
 
     # -- settings --------------------------------------------------------------------
+    @cached_property
+    def options(self) -> dict[str, Any]:
+        """The settings, checked, with the defaults where they say nothing."""
+        return ForecastSettings.model_validate(dict(self.settings)).model_dump(mode="json")
+
     def option(self, name: str) -> Any:
-        return self.settings.get(name, DEFAULTS[name]) if self.settings else DEFAULTS[name]
+        return self.options[name]
 
     @property
     def horizon(self) -> int:
@@ -210,7 +196,7 @@ class AreaForecast:
         return costs.unit_costs(
             spend,
             self.reporting_year,
-            self.option("unit_costs") or DEFAULTS["unit_costs"],
+            self.option("unit_costs"),
             min_placements=self.threshold,
         )
 
