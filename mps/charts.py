@@ -171,6 +171,48 @@ def range_chart(
     return fig
 
 
+def forecast_chart(
+    table: pd.DataFrame,
+    *,
+    x: str,
+    recorded: str,
+    forecast: str,
+    ranges: Sequence[tuple[str, str, str]],
+    title: str,
+    y_label: str,
+) -> plt.Figure:
+    """The recorded series as a solid line, the forecast as a dashed one from the last
+    recorded point, and each range (label, lower column, upper column) shaded, widest
+    first and lightest; from published columns (suppressed values are not drawn)."""
+    apply_theme()
+    fig, ax = plt.subplots(figsize=FIGURE_SIZE)
+    labels = table[x].astype(str)
+    positions = pd.Series(range(len(table)), dtype="float64")
+    seen = numeric(table[recorded])
+    ahead = numeric(table[forecast])
+    last = seen.last_valid_index()
+    # The forecast line starts at the last recorded value, so the two join up.
+    joined = ahead.copy()
+    if last is not None and pd.isna(joined.loc[last]):
+        joined.loc[last] = seen.loc[last]
+    shades = ["#cfe3f3", "#8fbfe3"]
+    for (label, low, high), shade in zip(ranges, shades, strict=False):
+        lower, upper = numeric(table[low]), numeric(table[high])
+        if last is not None:
+            lower.loc[last], upper.loc[last] = seen.loc[last], seen.loc[last]
+        ax.fill_between(positions, lower, upper, color=shade, label=label, linewidth=0)
+    ax.plot(positions, seen, marker="o", color=PALETTE[0], label=recorded)
+    ax.plot(positions, joined, marker="o", linestyle="--", color=PALETTE[5], label=forecast)
+    ax.set_xticks(positions, labels)
+    ax.set_title(title)
+    ax.set_xlabel("")
+    ax.set_ylabel(y_label)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
 def figure_html(fig: plt.Figure, *, name: str, title: str, alt: str, table: str | None) -> str:
     """Embed ``fig`` as a self-contained ``<figure>`` with alt text and a link to its table."""
     buffer = io.BytesIO()
