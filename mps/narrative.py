@@ -204,7 +204,7 @@ def needs_by_placement_sentence(table: pd.DataFrame, indicators: int) -> str:
 def needs_occurrence_sentence(table: pd.DataFrame, column: str = ALL_PLACEMENTS) -> str:
     """The three most common needs, from a published needs-occurrence table."""
     assessed = _value(table.iloc[0][column])
-    needs = table[(table["Domain"] != "") & ~table["Need"].str.endswith(": any need")]
+    needs = table.iloc[1:][~table["Need"].iloc[1:].str.endswith(": any need")]
     counts = numeric(needs[column])
     ranked = (
         pd.DataFrame({"need": needs["Need"].to_numpy(), "count": counts.to_numpy()})
@@ -223,7 +223,7 @@ def needs_occurrence_sentence(table: pd.DataFrame, column: str = ALL_PLACEMENTS)
 def needs_by_age_band_sentence(table: pd.DataFrame, total_column: str = "All ages") -> str:
     """The need domain whose occurrence differs most between age bands, from a published
     needs-occurrence table by age band (shares of the children assessed in each band)."""
-    bands = [c for c in table.columns[2:] if c != total_column]
+    bands = [c for c in table.columns[1:] if c != total_column]
     assessed = table.iloc[0][bands].map(_value).astype("float64")
     domains = table[table["Need"].str.endswith(": any need")]
     counts = domains[bands].apply(numeric).astype("float64")
@@ -233,7 +233,8 @@ def needs_by_age_band_sentence(table: pd.DataFrame, total_column: str = "All age
         return ""
     widest = spread.idxmax()
     row = shares.loc[widest]
-    domain, high, low = domains.loc[widest, "Domain"], row.idxmax(), row.idxmin()
+    domain = domains.loc[widest, "Need"].removesuffix(": any need")
+    high, low = row.idxmax(), row.idxmin()
     high_share, low_share = row.max(), row.min()
     return (
         f"Needs in {domain} differed most with age: {high_share:.0f}% of children aged "

@@ -180,39 +180,56 @@ def needs_by_placement_table(profile: pd.DataFrame) -> PublishableTable:
 ALL_AGES = "All ages"
 
 
+#: The placement types the needs-occurrence table shows as columns; the rest are summed
+#: into "Other placements" so the table fits a page.
+NEEDS_COLUMNS = (
+    "inhouse_fostering",
+    "kinship_fostering",
+    "ifa_fostering",
+    "childrens_home",
+    "supported_accommodation",
+)
+ANY_NEED = ": any need"
+
+
 def needs_occurrence_table(
     profile: pd.DataFrame, framework: NeedsFramework, by: str = "placement_category"
 ) -> PublishableTable:
-    """Children with each need (rows: children assessed, then each domain followed by its
-    indicators) by placement or by age band (columns, with a total column).
+    """Children with each need (rows: children assessed, then each domain, "<domain>: any
+    need", followed by its indicators) by placement or by age band (columns, with a total).
 
     ``profile`` is :func:`mps.analysis.needs.needs_profile` by ``by`` (``placement_category``
     or ``age_band``); ``framework`` the :class:`mps.analysis.needs.NeedsFramework` it was
-    computed with.
+    computed with. By placement, the types not in :data:`NEEDS_COLUMNS` are one column,
+    "Other placements".
     """
-    labels = [("Children assessed", "", "children_assessed")]
+    labels = [("Children assessed", "children_assessed")]
     domain_of = framework.domain_of()
     for domain in framework.domains:
-        labels.append((f"{domain}: any need", domain, f"domain:{domain}"))
+        labels.append((f"{domain}{ANY_NEED}", f"domain:{domain}"))
         labels.extend(
-            (i.label, domain, i.slug) for i in framework.indicators if domain_of[i.slug] == domain
+            (i.label, i.slug) for i in framework.indicators if domain_of[i.slug] == domain
         )
+    keys = [key for _, key in labels]
     if by == "age_band":
-        columns = [AGE_BAND_LABELS.get(b, str(b)) for b in profile[by]]
+        counts = profile.set_index(by)[keys]
+        columns = [AGE_BAND_LABELS.get(b, str(b)) for b in counts.index]
         total = ALL_AGES
     else:
-        columns = [_category_label(c) for c in profile[by]]
+        other = CATEGORY_ORDER[-1]
+        group = profile[by].where(profile[by].isin(NEEDS_COLUMNS), other)
+        counts = profile[keys].groupby(group.to_numpy()).sum()
+        counts = counts.reindex([c for c in (*NEEDS_COLUMNS, other) if c in counts.index])
+        columns = [_category_label(c) for c in counts.index]
         total = ALL_PLACEMENTS
-    values = profile.set_index(by)[[key for _, _, key in labels]].T
+    values = counts.T.astype("int64").reset_index(drop=True)
     values.columns = columns
-    values = values.astype("int64").reset_index(drop=True)
     values[total] = values.sum(axis=1)
-    values.insert(0, "Domain", [domain for _, domain, _ in labels])
-    values.insert(0, "Need", [label for label, _, _ in labels])
+    values.insert(0, "Need", [label for label, _ in labels])
     return PublishableTable(
         frame=values,
         count_columns=(*columns, total),
-        label_columns=("Need", "Domain"),
+        label_columns=("Need",),
         rows_additive=False,
         total_column=total,
     )

@@ -220,7 +220,7 @@ def test_needs_occurrence_is_a_two_way_table() -> None:
         framework,
         by="age_band",
     )
-    assert list(by_band.frame.columns[2:]) == ["10 to 15", "16 and over", "All ages"]
+    assert list(by_band.frame.columns[1:]) == ["10 to 15", "16 and over", "All ages"]
     assert by_band.total_column == "All ages"
     # X: 12 of 20 aged 10-15 (60%) and 9 of 10 aged 16+ (90%); Y is withheld (3 and 6).
     assert narrative.needs_by_age_band_sentence(publish(by_band)) == (
@@ -231,6 +231,34 @@ def test_needs_occurrence_is_a_two_way_table() -> None:
     assert narrative.needs_occurrence_sentence(published) == (
         "Among the children assessed, the most common needs were health (70%) and safety (30%)."
     )
+    # Secure (2 children) and adoption (4) are one column, "Other placements": 6 children,
+    # 3 with health needs (c), 1 with safety needs (c); the totals are 36, 24 and 10.
+    more = pd.concat(
+        [
+            profile,
+            pd.DataFrame(
+                {
+                    "placement_category": ["secure", "adoption"],
+                    "children_assessed": [2, 4],
+                    "domain:X": [1, 2],
+                    "domain:Y": [0, 1],
+                    "a": [1, 2],
+                    "b": [0, 1],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    published = publish(presentation.needs_occurrence_table(more, framework))
+    assert list(published.columns) == [
+        "Need",
+        "In-house fostering",
+        "Children's home",
+        "Other placements",
+        "All placements",
+    ]
+    assert published.iloc[0, 1:].to_list() == [20, 10, 6, 36]
+    assert published.iloc[2, 1:].to_list() == [12, "c", "c", 24]
 
 
 def test_key_providers_and_contract_price_sentences() -> None:
