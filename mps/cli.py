@@ -255,5 +255,262 @@ def _format_indicator(value: object) -> str:
     return str(int(number)) if number.is_integer() else f"{number:.1f}"
 
 
+class ForecastMethod(StrEnum):
+    auto = "auto"
+    persistence = "persistence"
+    drift = "drift"
+    damped_trend = "damped_trend"
+    arima = "arima"
+    rate_population = "rate_population"
+    combined = "combined"
+
+
+def _read_published(path: Path):
+    """A DfE table of children looked after by local authority, or a clear error."""
+    from mps.data.dfe import read_published_table
+    from mps.data.validation import FatalValidationError
+
+    try:
+        return read_published_table(path)
+    except FatalValidationError as error:
+        raise _fail(str(error), code=1) from error
+
+
+def _read_population_option(path: Path | None):
+    from mps.data.population import read_population
+    from mps.data.validation import FatalValidationError
+
+    if path is None:
+        return None
+    try:
+        return read_population(path)
+    except FatalValidationError as error:
+        raise _fail(str(error), code=1) from error
+
+
+@app.command()
+def forecast(
+    published: Annotated[
+        Path,
+        typer.Option(
+            "--published",
+            help="DfE explore-education-statistics CSV of children looked after by local "
+            "authority (time_period, geographic_level, new_la_code, la_name, "
+            "population_count, number). Figures c, x, z or blank are read as missing.",
+        ),
+    ],
+    last_year: Annotated[
+        int,
+        typer.Option(help="Forecast from 31 March of this year, using no later figures."),
+    ],
+    horizon: Annotated[int, typer.Option(help="Years ahead to forecast (1 to 10).")] = 3,
+    la: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this local authority's ONS code (repeat for several)."),
+    ] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the CSV here (default: the screen).")
+    ] = None,
+    method: Annotated[
+        ForecastMethod,
+        typer.Option(
+            help="auto: choose by back-test on the file's own years (persistence unless "
+            "another method is clearly better); or name one."
+        ),
+    ] = ForecastMethod.auto,
+    population: Annotated[
+        Path | None,
+        typer.Option(help="ONS 0-17 population (population.csv) for rate_population."),
+    ] = None,
+) -> None:
+    """Forecast children looked after at 31 March for every local authority in a DfE table.
+
+    Writes new_la_code,year,forecast,lower_80,upper_80,lower_95,upper_95. The ranges come
+    from the chosen method's own errors on the file's earlier years; the method chosen and
+    why is printed on the screen (stderr).
+    """
+    from mps.analysis.forecast.published import OUTPUT_COLUMNS, forecast_published
+
+    if not 1 <= horizon <= 10:
+        raise _fail(f"--horizon {horizon}: forecast 1 to 10 years ahead")
+    table = _read_published(published)
+    people = _read_population_option(population)
+    try:
+        result = forecast_published(
+            table, last_year, horizon, las=la, method=method.value, population=people
+        )
+    except ValueError as error:
+        raise _fail(f"{published}: {error}") from error
+    console.print(f"Method: {result.choice.method}. {result.choice.reason}", highlight=False)
+    if result.fell_back:
+        console.print(
+            f"Too few years for {result.choice.method}, forecast by persistence: "
+            + ", ".join(result.fell_back),
+            highlight=False,
+        )
+    if result.no_data:
+        console.print(
+            "No figure up to " + str(last_year) + ", so no forecast: " + ", ".join(result.no_data),
+            highlight=False,
+        )
+    frame = result.forecast.round({c: 1 for c in OUTPUT_COLUMNS[2:]})
+    if out_file is None:
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(out_file, index=False)
+        console.print(
+            f"Forecasts for {frame['new_la_code'].nunique()} local authorities "
+            f"written to {out_file}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@app.command()
+def backtest(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A DfE explore-education-statistics CSV of children looked after by local "
+            "authority, or a consortium parameter file (YAML) to test on its 903 returns."
+        ),
+    ],
+    origin: Annotated[
+        list[int] | None,
+        typer.Option(
+            help="Forecast from 31 March of this year (repeat; default: the last 3 "
+            "years that leave an outcome to compare)."
+        ),
+    ] = None,
+    horizon: Annotated[int, typer.Option(help="Years ahead to test (1 to 10).")] = 3,
+    la: Annotated[
+        list[str] | None, typer.Option(help="DfE table: only this ONS code (repeat).")
+    ] = None,
+    population: Annotated[
+        Path | None,
+        typer.Option(help="DfE table: ONS 0-17 population (population.csv) for rate_population."),
+    ] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="Parameter file: the consortium's data folder.")
+    ] = None,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option("--format", help="A table, or csv (one row per method and years ahead)."),
+    ] = OutputFormat.table,
+) -> None:
+    """Rolling-origin back-test: forecast from earlier years with each method and print
+    the median and mean absolute percentage error per years ahead, and how often the 80%
+    and 95% ranges held the outcome.
+
+    On a DfE table every method (persistence, drift, damped trend, ARIMA, combined, and
+    rate x population with --population) forecasts every local authority. On a consortium
+    parameter file the stock-flow model and the same methods forecast each borough and
+    the consortium from their 903 returns.
+    """
+    if not 1 <= horizon <= 10:
+        raise _fail(f"--horizon {horizon}: test 1 to 10 years ahead")
+    if source.suffix.lower() in (".yaml", ".yml"):
+        errors, title = _backtest_consortium(source, data, origin, horizon)
+    else:
+        errors, title = _backtest_published(source, origin, horizon, la, population)
+    _print_errors(errors, title, output_format)
+
+
+def _backtest_published(source, origin, horizon, la, population):
+    from mps.analysis.forecast.published import backtest_published
+
+    table = _read_published(source)
+    people = _read_population_option(population)
+    last = int(table["year"].max())
+    origins = list(origin) if origin else list(range(last - 3, last))
+    try:
+        errors = backtest_published(table, origins, horizon, las=la, population=people)
+    except ValueError as error:
+        raise _fail(f"{source}: {error}") from error
+    named = f"{len(la)} local authorities" if la else "every local authority"
+    return errors, f"Back-test on {source.name}, {named}, origins {', '.join(map(str, origins))}"
+
+
+def _backtest_consortium(source, data, origin, horizon):
+    import pandas as pd
+
+    from mps.analysis.forecast import backtest as backtests
+    from mps.analysis.forecast.area import AreaForecast
+    from mps.area import load_area
+    from mps.config import ParameterError, load_consortium
+    from mps.data.validation import FatalValidationError
+
+    try:
+        consortium = load_consortium(source, data_dir=data)
+    except ParameterError as error:
+        raise _fail(str(error)) from error
+    results = []
+    for area in consortium.areas():
+        try:
+            loaded = load_area(
+                boroughs=area.boroughs,
+                la_codes=area.la_codes,
+                data_dir=consortium.data_dir,
+                years=consortium.years,
+                settings=area.analysis_settings(),
+            )
+        except (FatalValidationError, FileNotFoundError) as error:
+            raise _fail(f"{area.name}: {error}", code=1) from error
+        settings = dict(consortium.forecast.model_dump(mode="json"), horizon=horizon)
+        if origin:
+            settings["backtest_origins"] = 10
+        forecast = AreaForecast(
+            episodes=loaded.episodes,
+            years=consortium.years,
+            reporting_year=consortium.latest_year,
+            la_codes=area.la_codes,
+            population=loaded.population,
+            settings=settings,
+        )
+        found = forecast.backtest_results()
+        if origin:
+            found = found.loc[found["origin"].isin(list(origin))]
+        results.append(found.assign(series=area.slug))
+        console.print(f"tested {area.name}", highlight=False)
+    errors = backtests.error_table(pd.concat(results, ignore_index=True))
+    title = f"Back-test on the 903 returns of {consortium.name} (each borough and the consortium)"
+    return errors, title
+
+
+def _print_errors(errors, title: str, output_format: OutputFormat) -> None:
+    if output_format is OutputFormat.csv:
+        errors.round(2).to_csv(sys.stdout, index=False)
+        return
+    table = Table(title=title)
+    columns = [
+        ("method", "left"),
+        ("ahead", "right"),
+        ("n", "right"),
+        ("MdAPE %", "right"),
+        ("MAPE %", "right"),
+        ("80% cover", "right"),
+        ("95% cover", "right"),
+    ]
+    for column, justify in columns:
+        table.add_column(column, justify=justify, no_wrap=True)
+    for row in errors.itertuples(index=False):
+        table.add_row(
+            row.method,
+            str(row.horizon),
+            str(row.forecasts),
+            f"{row.median_ape:.1f}",
+            f"{row.mean_ape:.1f}",
+            f"{row.coverage_80:.0f}",
+            f"{row.coverage_95:.0f}",
+        )
+    out.print(table)
+    out.print(
+        "ahead: years ahead; n: forecasts with a known outcome; MdAPE/MAPE: median/mean "
+        "absolute percentage error; cover: % of outcomes inside the 80%/95% ranges.",
+        highlight=False,
+    )
+
+
 if __name__ == "__main__":
     app()
