@@ -299,21 +299,29 @@ class AreaForecast:
         """The back-test's error table by method and horizon (stock-flow model first)."""
         return backtest.error_table(self._backtest)
 
+    @staticmethod
+    def judge(errors: pd.DataFrame) -> tuple[backtest.Choice, backtest.Choice]:
+        """From a back-test's error table: whether persistence did clearly better than the
+        model (the *choice* of forecast), and whether the model did clearly better than
+        persistence (its *skill*)."""
+        if errors.empty or STOCK_FLOW not in set(errors["method"]):
+            none = "There were no earlier years to test on."
+            return backtest.Choice(STOCK_FLOW, False, none), backtest.Choice(
+                "persistence", False, none
+            )
+        choice = backtest.choose_method(errors, baseline=STOCK_FLOW, candidates=["persistence"])
+        skill = backtest.choose_method(errors, baseline="persistence", candidates=[STOCK_FLOW])
+        return choice, skill
+
     @cached_property
     def choice(self) -> backtest.Choice:
         """Whether persistence did clearly better than the model in the back-test."""
-        errors = self.backtest_errors()
-        if errors.empty:
-            return backtest.Choice(STOCK_FLOW, False, "There were no earlier years to test on.")
-        return backtest.choose_method(errors, baseline=STOCK_FLOW, candidates=["persistence"])
+        return self.judge(self.backtest_errors())[0]
 
     @cached_property
     def skill(self) -> backtest.Choice:
         """Whether the model did clearly better than persistence in the back-test."""
-        errors = self.backtest_errors()
-        if errors.empty:
-            return backtest.Choice("persistence", False, "There were no earlier years to test on.")
-        return backtest.choose_method(errors, baseline="persistence", candidates=[STOCK_FLOW])
+        return self.judge(self.backtest_errors())[1]
 
 
 def _rescale_to(frame: pd.DataFrame, total: float) -> pd.DataFrame:
