@@ -360,40 +360,51 @@ def age_band_gap_table(gap: pd.DataFrame, year: int) -> PublishableTable:
 
 
 def profile_gap_table(
-    counts: pd.DataFrame, gap: pd.DataFrame, year: int, missing_source: dict[str, str]
+    counts: pd.DataFrame, gap: pd.DataFrame, missing_source: dict[str, str]
 ) -> PublishableTable:
-    """Need profiles: children now, baseline demand in ``year``, specialist places and the
-    gap; a profile that cannot be measured says which input would measure it."""
-    baseline = gap[(gap["scenario"] == gap_analysis.BASELINE) & (gap["year"] == year)]
-    by_profile = baseline.set_index("need_profile")
+    """Need profiles: children now, then demand and the gap in each forecast year, for the
+    baseline and each scenario (:func:`mps.analysis.gaps.gap_by_profile`). A profile that
+    cannot be measured says which input would measure it, and shows ``x``."""
+    years = sorted(gap["year"].unique()) if len(gap) else []
+    names = gaps_scenarios(gap) if len(gap) else [gap_analysis.BASELINE]
+    keyed = gap.set_index(["scenario", "need_profile", "year"]) if len(gap) else None
     rows = []
-    for row in counts.itertuples(index=False):
-        measured = bool(row.measured) and row.need_profile in by_profile.index
-        found = by_profile.loc[row.need_profile] if measured else None
-        rows.append(
-            {
+    for scenario in names:
+        for row in counts.itertuples(index=False):
+            measured = bool(row.measured)
+            record = {
+                "Scenario": scenario_label(scenario),
                 "Need profile": NEED_PROFILES[row.need_profile],
                 "Measured from": PROFILE_SOURCES[row.need_profile]
-                if row.measured
-                else f"{NOT_MEASURED}: {missing_source.get(row.need_profile, 'no data')}",
-                "Children now": int(row.children) if row.measured else "x",
-                f"Forecast demand {year}": float(_whole(pd.Series([found["forecast"]]))[0])
                 if measured
-                else "x",
-                "Specialist places secured": round(found["places"]) if measured else "x",
-                "Gap": float(_whole(pd.Series([found["gap"]]))[0]) if measured else "x",
+                else f"{NOT_MEASURED}: {missing_source.get(row.need_profile, 'no data')}",
+                "Children now": int(row.children) if measured else "x",
             }
-        )
+            for year in years:
+                key = (scenario, row.need_profile, year)
+                found = keyed is not None and measured and key in keyed.index
+                record[f"Demand {year}"] = (
+                    float(_whole(pd.Series([keyed.loc[key, "forecast"]]))[0]) if found else "x"
+                )
+                record[f"Gap {year}"] = (
+                    float(_whole(pd.Series([keyed.loc[key, "gap"]]))[0]) if found else "x"
+                )
+            rows.append(record)
     frame = pd.DataFrame(rows)
-    forecast = f"Forecast demand {year}"
+    derived = {f"{kind} {y}": ("Children now", None) for y in years for kind in ("Demand", "Gap")}
     return PublishableTable(
         frame=frame,
         count_columns=("Children now",),
-        label_columns=("Need profile", "Measured from", "Specialist places secured"),
-        derived={forecast: ("Children now", None), "Gap": ("Children now", None)},
+        label_columns=("Scenario", "Need profile", "Measured from"),
+        derived=derived,
         rows_additive=False,
-        decimals={forecast: 0, "Gap": 0},
+        decimals={c: 0 for c in derived},
     )
+
+
+def gaps_scenarios(gap: pd.DataFrame) -> list[str]:
+    """The scenarios of a gap frame, baseline first."""
+    return gap_analysis.scenarios(gap)
 
 
 def gap_cost_table(

@@ -180,3 +180,38 @@ def test_provision_use_sentence_names_an_out_placer() -> None:
     sentence = text.provision_use_sentence(published, "Northtown")
     assert "30 of its children lived in children's homes outside the area" in sentence
     assert "out-placer" in sentence
+
+
+def test_profile_table_has_every_year_and_scenario_and_withholds_small_groups() -> None:
+    counts = pd.DataFrame(
+        {
+            "need_profile": ["teenagers", "uasc", "parent_and_child"],
+            "children": pd.array([pd.NA, 20, 3], dtype="Int64"),
+            "measured": [False, True, True],
+        }
+    )
+    rows = []
+    for scenario, factor in ((BASELINE, 1.0), ("high", 1.5)):
+        for profile, now in (("uasc", 20), ("parent_and_child", 3)):
+            for year in (2026, 2027):
+                # Demand grows 10% a year from today's children; 10 places.
+                demand = now * factor * (1.1 if year == 2027 else 1.0)
+                rows.append((profile, scenario, year, now, demand, 10.0, demand - 10.0))
+    gap = pd.DataFrame(
+        rows,
+        columns=["need_profile", "scenario", "year", "children_now", "forecast", "places", "gap"],
+    )
+    published = publish(tables.profile_gap_table(counts, gap, {"teenagers": "needs.csv"}))
+    assert published["Scenario"].tolist() == ["Baseline"] * 3 + ["High"] * 3
+    uasc = published[
+        (published["Scenario"] == "High") & (published["Need profile"].str.startswith("Unacc"))
+    ].iloc[0]
+    # 20 x 1.5 = 30, then 33 in 2027; gaps 20 and 23.
+    assert (uasc["Demand 2026"], uasc["Demand 2027"], uasc["Gap 2027"]) == (30, 33, 23)
+    parent = published[published["Need profile"] == "Parent and child"].iloc[0]
+    # 3 children now: withheld, and the demand and gap worked out from them too.
+    assert (
+        parent["Children now"] == "c" and parent["Demand 2026"] == "c" and parent["Gap 2027"] == "c"
+    )
+    teen = published[published["Need profile"].str.startswith("Teenagers")].iloc[0]
+    assert teen["Measured from"] == "not measured: needs.csv" and teen["Demand 2026"] == "x"
