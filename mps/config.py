@@ -38,7 +38,14 @@ from mps.export.branding import (
 )
 
 #: The notebooks a build runs for every area, in document order.
-DEFAULT_NOTEBOOKS = ("introduction", "needs_analysis", "gap_report", "commissioning")
+DEFAULT_NOTEBOOKS = (
+    "introduction",
+    "needs_analysis",
+    "comparisons",
+    "demand_forecast",
+    "gap_report",
+    "commissioning",
+)
 
 
 class ParameterError(ValueError):
