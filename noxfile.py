@@ -8,6 +8,8 @@ TOOLING notes), else virtualenv and pip.
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 import nox
 
@@ -17,6 +19,9 @@ nox.options.sessions = ["tests"]
 
 DEMO_DATA = "build/demo-data"
 DEMO_PARAMETERS = "parameters/consortia/demo.yaml"
+#: Where the accessibility session builds (and npm installs axe-core).
+ACCESSIBILITY_BUILD = "build/accessibility"
+AXE_FOLDER = ".cache/npm-tools"
 ENV = {"UV_COMPILE_BYTECODE": "1", "PYTHONDONTWRITEBYTECODE": "", "MPLBACKEND": "Agg"}
 
 
@@ -44,6 +49,31 @@ def tests(session: nox.Session) -> None:
         *(session.posargs or ["tests", "notebooks", "--nbval-lax", "--nbval-current-env"]),
         env=ENV,
     )
+
+
+@nox.session
+def accessibility(session: nox.Session) -> None:
+    """axe-core in headless Chromium on the demo's published HTML (a borough and the
+    consortium): fails on any serious or critical violation. Give HTML files or folders
+    to check those instead: ``nox -s accessibility -- build/demo/publish``."""
+    _install(session, "test")
+    if not any(shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")):
+        session.error("the accessibility check needs Debian's Chromium: apt-get install chromium")
+    # axe-core from npm into a project folder (gitignored); nothing global, nothing at run time.
+    session.run(
+        "npm", "install", "--prefix", AXE_FOLDER, "--no-audit", "--no-fund", "--loglevel=error",
+        "axe-core@4", external=True,
+    )  # fmt: skip
+    targets = list(session.posargs)
+    if not targets:
+        if not Path(DEMO_DATA, "demo_manifest.json").is_file():
+            session.run("mps", "demo-data", DEMO_DATA, env=ENV)
+        session.run(
+            "mps", "build", DEMO_PARAMETERS, "--build-dir", ACCESSIBILITY_BUILD,
+            "--area", "ashmoor", "--area", "demo", env=ENV,
+        )  # fmt: skip
+        targets = [f"{ACCESSIBILITY_BUILD}/demo/publish"]
+    session.run("python", "-m", "mps.export.accessibility", *targets, env=ENV)
 
 
 @nox.session

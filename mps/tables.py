@@ -53,8 +53,10 @@ def _column_widths(table: pd.DataFrame, label_columns: Sequence[str]) -> list[fl
     # Label columns get the room they need; numbers share the rest (pandoc keeps these in Word).
     weights = []
     for column in table.columns:
-        longest = max([len(str(column))] + [len(str(v)) for v in table[column].head(50)])
-        weight = min(max(longest, 6), 40)
+        longest = max(len(str(v)) for v in table[column].head(50)) if len(table) else 0
+        # A header wraps between words, never inside one ("Ceas/es").
+        word = max((len(w) for w in str(column).split()), default=0) + 1
+        weight = min(max(longest, word, 6), 40)
         weights.append(weight * (1.6 if column in label_columns else 1.0))
     total = sum(weights)
     return [round(100 * w / total, 1) for w in weights]

@@ -102,9 +102,14 @@ def _for_word(document: str) -> str:
     link and the cover heading (Word's title and subtitle replace it)."""
     document = re.sub(r"<style\b.*?</style>", "", document, flags=re.S | re.I)
     document = re.sub(r'<a class="skip-link"[^>]*>.*?</a>', "", document, flags=re.S)
-    return re.sub(
+    document = re.sub(
         r'(<header class="mps-cover"[^>]*>.*?)<h1\b.*?</h1>', r"\1", document, count=1, flags=re.S
     )
+    # pandoc leaves out <header> and <nav>: as plain blocks the cover details and the
+    # contents list reach Word.
+    document = re.sub(r"<(/?)(header|nav)\b", r"<\1div", document)
+    # Numbers right-aligned in Word too (the browser has the stylesheet for that).
+    return document.replace('<td class="num">', '<td class="num" style="text-align: right">')
 
 
 def html_to_docx(
