@@ -105,9 +105,9 @@ def _for_word(document: str) -> str:
     document = re.sub(
         r'(<header class="mps-cover"[^>]*>.*?)<h1\b.*?</h1>', r"\1", document, count=1, flags=re.S
     )
-    # pandoc leaves out <header> and <nav>: as plain blocks the cover details and the
-    # contents list reach Word.
-    document = re.sub(r"<(/?)(header|nav)\b", r"<\1div", document)
+    # pandoc reads only the <main> element when there is one, and leaves out <header> and
+    # <nav>: as plain blocks the cover details, the contents list and the footer reach Word.
+    document = re.sub(r"<(/?)(header|nav|main|footer)\b", r"<\1div", document)
     # Numbers right-aligned in Word too (the browser has the stylesheet for that).
     return document.replace('<td class="num">', '<td class="num" style="text-align: right">')
 
