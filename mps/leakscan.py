@@ -29,6 +29,7 @@ some child's number by chance).
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -71,7 +72,8 @@ _DAY_MONTH = re.compile(
     rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?{_SPACE}+({_MONTH})\.?,?{_SPACE}+(\d{{4}})(?!\d)", re.I
 )
 _MONTH_DAY = re.compile(
-    rf"(?<![A-Za-z])({_MONTH})\.?{_SPACE}+(\d{{1,2}})(?:st|nd|rd|th)?,?{_SPACE}+(\d{{4}})(?!\d)", re.I
+    rf"(?<![A-Za-z])({_MONTH})\.?{_SPACE}+(\d{{1,2}})(?:st|nd|rd|th)?,?{_SPACE}+(\d{{4}})(?!\d)",
+    re.I,
 )
 
 
@@ -136,6 +138,19 @@ class ChildIdentifiers:
             if _POSTCODE.fullmatch(code):
                 self.postcodes.setdefault(code, source)
 
+    def merge(self, other: ChildIdentifiers, source: str) -> None:
+        """Add ``other``'s identifiers, found in ``source`` (a file), where not known yet."""
+        for mine, theirs in (
+            (self.ids, other.ids),
+            (self.upns, other.upns),
+            (self.dates_of_birth, other.dates_of_birth),
+            (self.postcodes, other.postcodes),
+        ):
+            for value, where in theirs.items():
+                mine.setdefault(value, f"{source}{where}")
+        for kind, count in other.ignored.items():
+            self.ignored[kind] = self.ignored.get(kind, 0) + count
+
     def __len__(self) -> int:
         return len(self.ids) + len(self.upns) + len(self.dates_of_birth) + len(self.postcodes)
 
@@ -162,7 +177,7 @@ def _parse_dates(values: pd.Series) -> pd.Series:
 def _add_frame(found: ChildIdentifiers, frame: pd.DataFrame, source: str) -> None:
     for column in frame.columns:
         name = normalise_column(str(column))
-        where = f"{source}, column {column}"
+        where = f"{source}, column {column}"  # source "" for a file read on its own
         values = frame[column]
         if name in DOB_COLUMNS:
             if pd.api.types.is_datetime64_any_dtype(values):
@@ -179,14 +194,20 @@ def _add_frame(found: ChildIdentifiers, frame: pd.DataFrame, source: str) -> Non
             found.add_postcodes(text, where)
 
 
+INPUT_SUFFIXES = (".csv", ".parquet", ".xml", ".xlsx")
+
+
 def collect_identifiers(
     sources: Sequence[Path], *, relative_to: Path | None = None
 ) -> ChildIdentifiers:
-    """Identifiers from child-level inputs: every CSV under each folder in ``sources`` (a
-    borough's 903 returns, spend, referrals, needs) and Parquet files (prepared episodes).
+    """Identifiers from child-level inputs: every CSV, 903 XML return and workbook under
+    each folder in ``sources`` (a borough's 903 returns, spend, referrals, needs) and
+    Parquet files (prepared episodes).
 
-    Only columns named as identifiers are read (:data:`IDENTIFYING_COLUMNS`). A source that
-    does not exist raises ``FileNotFoundError``: the scan must know what it looks for.
+    Only columns (or XML elements) named as identifiers are read
+    (:data:`IDENTIFYING_COLUMNS`). A source that does not exist raises
+    ``FileNotFoundError``: the scan must know what it looks for. Each file is read once per
+    process while it is unchanged (a consortium's publication reuses its boroughs').
     """
     found = ChildIdentifiers()
     for source in sources:
@@ -195,25 +216,59 @@ def collect_identifiers(
             raise FileNotFoundError(f"child-level input {source} not found for the leak scan")
         files = [source] if source.is_file() else sorted(source.rglob("*"))
         for path in files:
-            suffix = path.suffix.lower()
-            if not path.is_file() or suffix not in (".csv", ".parquet"):
+            if not path.is_file() or path.suffix.lower() not in INPUT_SUFFIXES:
                 continue
-            label = _label(path, relative_to)
-            if suffix == ".parquet":
-                import pyarrow.parquet as pq
-
-                names = pq.read_schema(path).names
-                wanted = [n for n in names if normalise_column(n) in IDENTIFYING_COLUMNS]
-                if wanted:
-                    _add_frame(found, pd.read_parquet(path, columns=wanted), label)
-                continue
-            try:
-                table = read_csv_strings(path, usecols=IDENTIFYING_COLUMNS)
-            except CsvReadError as error:
-                raise ValueError(f"{path}: cannot read it for the leak scan: {error}") from error
-            if not table.frame.empty:
-                _add_frame(found, table.frame, label)
+            stat = path.stat()
+            own = _file_identifiers(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+            found.merge(own, _label(path, relative_to))
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _file_identifiers(path_text: str, size: int, mtime_ns: int) -> ChildIdentifiers:
+    # size and mtime_ns are part of the cache key: a changed file is read again.
+    path = Path(path_text)
+    found = ChildIdentifiers()
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        names = pq.read_schema(path).names
+        wanted = [n for n in names if normalise_column(n) in IDENTIFYING_COLUMNS]
+        if wanted:
+            _add_frame(found, pd.read_parquet(path, columns=wanted), "")
+    elif suffix == ".xml":
+        _add_frame(found, _xml_identifiers(path), "")
+    elif suffix == ".xlsx":
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl")
+        for frame in sheets.values():
+            wanted = [c for c in frame.columns if normalise_column(str(c)) in IDENTIFYING_COLUMNS]
+            _add_frame(found, frame[wanted].fillna(""), "")
+    else:
+        try:
+            table = read_csv_strings(path, usecols=IDENTIFYING_COLUMNS)
+        except CsvReadError as error:
+            raise ValueError(f"{path}: cannot read it for the leak scan: {error}") from error
+        if not table.frame.empty:
+            _add_frame(found, table.frame, "")
+    return found
+
+
+def _xml_identifiers(path: Path) -> pd.DataFrame:
+    """The identifying elements of an XML file (a 903 return: ``<CHILD>``, ``<UPN>``...),
+    streamed, as one column per element name."""
+    from lxml import etree
+
+    values: dict[str, list[str]] = {}
+    for _, element in etree.iterparse(str(path), events=("end",), huge_tree=True):
+        tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+        name = normalise_column(tag)
+        if name in IDENTIFYING_COLUMNS and element.text and element.text.strip():
+            values.setdefault(name, []).append(element.text.strip())
+        if len(element) == 0:
+            element.clear()
+    longest = max((len(v) for v in values.values()), default=0)
+    return pd.DataFrame({k: v + [""] * (longest - len(v)) for k, v in values.items()})
 
 
 def _label(path: Path, relative_to: Path | None) -> str:

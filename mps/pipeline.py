@@ -332,14 +332,21 @@ def edition_for(plan: BuildPlan, area: AreaSettings):
 
 
 def child_level_inputs(plan: BuildPlan, area: AreaSettings) -> list[Path]:
-    """What the leak scan looks for in the area's documents: its boroughs' input folders
-    and prepared episodes (child identifiers, dates of birth, postcodes)."""
+    """What the leak scan looks for in the area's documents: the child identifiers, dates
+    of birth and postcodes in every member borough's inputs (its folder, its 903 data
+    wherever it is) and prepared episodes; every member's, since an area's notebooks may
+    read the other members' data. The area's own prepared episodes must be there."""
     consortium = plan.consortium
-    folders = [
-        layout.borough_folder(consortium.data_dir, consortium.borough(b).data_folder or b)
-        for b in area.boroughs
-    ]
-    return [*folders, *(plan.prepared_dir / b for b in area.boroughs)]
+    found: set[Path] = set()
+    for borough in consortium.boroughs:
+        folder = borough.data_folder or borough.slug
+        found.add(layout.borough_folder(consortium.data_dir, folder))
+        found.add(
+            borough_source(consortium.data_dir, folder, consortium.ssda903_source_for(borough.slug))
+        )
+        found.add(plan.prepared_dir / borough.slug)
+    own = {plan.prepared_dir / b for b in area.boroughs}
+    return sorted(p for p in found | own if p.exists() or p in own)
 
 
 # --- the jobs (run in worker processes) -------------------------------------------------

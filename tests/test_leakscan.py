@@ -169,3 +169,20 @@ def test_scan_folder_reads_every_format_and_refuses_unknown_files(tmp_path: Path
         ("notes.bin", "file", "a .bin file the leak scan cannot read"),
     ]
     assert "'4' is a count from 1 to 5" in findings[2].what
+
+
+def test_identifiers_are_read_from_903_xml_returns_and_workbooks(tmp_path: Path) -> None:
+    (tmp_path / "return.xml").write_text(
+        "<Message><Children><Child><Header><CHILD>XML000042</CHILD><UPN>B123456789012</UPN>"
+        "<DOB>2011-05-06</DOB></Header><Episodes><Episode><HOME_POST>ZA6 5HQ</HOME_POST>"
+        "</Episode></Episodes></Child></Children></Message>",
+        encoding="utf-8",
+    )
+    pd.DataFrame({"Child ID": ["XLS000043"], "weekly_cost": [900]}).to_excel(
+        tmp_path / "spend.xlsx", index=False
+    )
+    ids = collect_identifiers([tmp_path])
+    assert sorted(ids.ids) == ["XLS000043", "XML000042"]
+    assert list(ids.upns) == ["B123456789012"]
+    assert list(ids.dates_of_birth) == [date(2011, 5, 6)]
+    assert list(ids.postcodes) == ["ZA65HQ"]
