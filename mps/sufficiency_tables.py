@@ -14,7 +14,7 @@ those are labels. A gap is derived from its forecast, so a suppressed forecast h
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -45,8 +45,19 @@ def category_label(category: object) -> str:
     return CATEGORY_LABELS.get(str(category), str(category).replace("_", " ").capitalize())
 
 
-def scenario_label(scenario: str) -> str:
+def scenario_label(scenario: str, labels: Mapping[str, str] | None = None) -> str:
+    """A scenario's name as the documents print it: its label from the forecast settings
+    (``labels``: name -> label), else the name in words."""
+    if labels and scenario in labels:
+        return str(labels[scenario])
     return SCENARIO_LABELS.get(scenario, str(scenario).replace("_", " ").capitalize())
+
+
+def scenario_labels(settings: Mapping[str, object]) -> dict[str, str]:
+    """Scenario name -> label from the ``forecast`` settings' scenarios."""
+    forecast = settings.get("forecast") or {}
+    found = forecast.get("scenarios") if isinstance(forecast, Mapping) else None
+    return {str(s["name"]): str(s.get("label") or s["name"]) for s in found or []}
 
 
 def _whole(values: pd.Series) -> pd.Series:
@@ -312,12 +323,17 @@ def gap_chart_frame(published: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def scenario_gap_table(gap: pd.DataFrame) -> PublishableTable:
+def scenario_gap_table(
+    gap: pd.DataFrame, labels: Mapping[str, str] | None = None
+) -> PublishableTable:
     """Demand and the gap in each forecast year, for every scenario and category."""
     years = sorted(gap["year"].unique())
     rows = []
     for (scenario, category), group in gap.groupby(["scenario", "placement_category"], sort=False):
-        row = {"Scenario": scenario_label(scenario), "Placement": category_label(category)}
+        row = {
+            "Scenario": scenario_label(scenario, labels),
+            "Placement": category_label(category),
+        }
         by_year = group.set_index("year")
         for year in years:
             row[f"Demand {year}"] = float(_whole(pd.Series([by_year.loc[year, "forecast"]]))[0])
@@ -360,20 +376,27 @@ def age_band_gap_table(gap: pd.DataFrame, year: int) -> PublishableTable:
 
 
 def profile_gap_table(
-    counts: pd.DataFrame, gap: pd.DataFrame, missing_source: dict[str, str]
+    counts: pd.DataFrame,
+    gap: pd.DataFrame,
+    missing_source: dict[str, str],
+    labels: Mapping[str, str] | None = None,
+    scenarios: Sequence[str] | None = None,
 ) -> PublishableTable:
     """Need profiles: children now, then demand and the gap in each forecast year, for the
-    baseline and each scenario (:func:`mps.analysis.gaps.gap_by_profile`). A profile that
-    cannot be measured says which input would measure it, and shows ``x``."""
+    baseline and each scenario (or those named in ``scenarios``) of
+    :func:`mps.analysis.gaps.gap_by_profile`. A profile that cannot be measured says which
+    input would measure it, and shows ``x``."""
     years = sorted(gap["year"].unique()) if len(gap) else []
     names = gaps_scenarios(gap) if len(gap) else [gap_analysis.BASELINE]
+    if scenarios is not None:
+        names = [n for n in names if n in set(scenarios)]
     keyed = gap.set_index(["scenario", "need_profile", "year"]) if len(gap) else None
     rows = []
     for scenario in names:
         for row in counts.itertuples(index=False):
             measured = bool(row.measured)
             record = {
-                "Scenario": scenario_label(scenario),
+                "Scenario": scenario_label(scenario, labels),
                 "Need profile": NEED_PROFILES[row.need_profile],
                 "Measured from": PROFILE_SOURCES[row.need_profile]
                 if measured
@@ -474,7 +497,9 @@ def gap_cost_table(
     )
 
 
-def scenario_cost_table(cost: pd.DataFrame) -> PublishableTable:
+def scenario_cost_table(
+    cost: pd.DataFrame, labels: Mapping[str, str] | None = None
+) -> PublishableTable:
     """The yearly cost of the gap under each scenario and year, all categories."""
 
     def whole_sum(values: pd.Series) -> float:
@@ -489,7 +514,7 @@ def scenario_cost_table(cost: pd.DataFrame) -> PublishableTable:
     grouped = grouped.reset_index()
     frame = pd.DataFrame(
         {
-            "Scenario": grouped["scenario"].map(scenario_label),
+            "Scenario": grouped["scenario"].map(lambda s: scenario_label(s, labels)),
             "Year": grouped["year"].map(lambda y: f"31 March {y}"),
             "Extra placements needed": _whole(grouped["extra"]).astype("int64"),
             "Yearly cost bought spot £": grouped["spot"].round(-2),
