@@ -297,3 +297,50 @@ def cost_table(
         total_row=ALL_PLACEMENTS,
         decimals={"Weekly cost per child now (£)": 0, **{c: 0 for c in derived}},
     )
+
+
+def assumptions_table(flows: pd.DataFrame, reference_years: tuple[int, int]) -> PublishableTable:
+    """What the forecast assumes, by placement category, from the reference years: the
+    children starting care there a year, those leaving care from it and moving to another
+    type of placement, and how long children stay in it before leaving or moving.
+    ``flows`` is :meth:`~mps.analysis.forecast.area.AreaForecast.flows_by_category`."""
+    first, last = reference_years
+    period = (
+        _collection_year(first)
+        if first == last
+        else (f"{_collection_year(first)} to {_collection_year(last)}")
+    )
+    keyed = flows.set_index("placement_category").reindex(list(CATEGORY_ORDER)).fillna(0.0)
+    starting = "Children starting care here, a year"
+    leaving = f"Children leaving care from here, {period}"
+    moving = f"Moves to another type of placement, {period}"
+    stay = "Years in this placement before leaving or moving, on average"
+    table = pd.DataFrame({"Placement": [CATEGORY_LABELS.get(c, c) for c in CATEGORY_ORDER]})
+    table[starting] = rounded_parts(keyed["entries_per_year"].to_numpy())
+    table[leaving] = whole(keyed["exits"].to_numpy())
+    table[moving] = whole(keyed["moves"].to_numpy())
+    events = keyed["exits"] + keyed["moves"]
+    table[stay] = (keyed["child_years"] / events.where(events > 0)).round(1).to_numpy()
+    total_events = float(events.sum())
+    total = {
+        "Placement": ALL_PLACEMENTS,
+        starting: table[starting].sum(),
+        leaving: table[leaving].sum(),
+        moving: table[moving].sum(),
+        stay: round(float(keyed["child_years"].sum()) / total_events, 1)
+        if total_events
+        else np.nan,
+    }
+    table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    for column in (starting, leaving, moving):
+        table[column] = table[column].astype("int64")
+    return PublishableTable(
+        frame=table,
+        count_columns=(starting, leaving, moving),
+        label_columns=("Placement",),
+        # The average stay is worked out from the children leaving and moving: withheld
+        # wherever either is.
+        derived={stay: (leaving, moving)},
+        total_row=ALL_PLACEMENTS,
+        decimals={stay: 1},
+    )

@@ -71,6 +71,7 @@ def test_notebook_publishes_protected_forecast(consortium: Path, tmp_path: Path)
         "forecast-total",
         "forecast-by-placement",
         "forecast-by-age",
+        "forecast-assumptions",
         "forecast-backtest",
         "forecast-scenarios",
         "forecast-scenarios-by-placement",

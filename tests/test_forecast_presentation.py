@@ -207,3 +207,28 @@ def test_assumptions_sentence() -> None:
     assert "(5% fewer children aged 0 to 17 by mid-2030" in text
     assert "does not reach 2030" in text
     assert "held at that period's level" in words.assumptions_sentence((2025, 2025), None)
+
+
+def test_assumptions_table_withholds_small_counts_and_what_follows_from_them() -> None:
+    # In-house fostering: 10.4 starting a year, 30 leaving and 10 moving in 100 child-years
+    # (2.5 years' stay). Children's homes: 3.6 starting, 4 leaving, 6 moving in 10 child-
+    # years. Starting, rounded to add up to 14: 10 and 4; 4 is withheld and so (secondary)
+    # is 10; 4 leaving is withheld and so is 30, and the stays worked out from them. The
+    # total row: 34 leaving, 16 moving, 110 / 50 = 2.2 years.
+    flows = pd.DataFrame(
+        {
+            "placement_category": ["inhouse_fostering", "childrens_home"],
+            "entries_per_year": [10.4, 3.6],
+            "exits": [30.0, 4.0],
+            "moves": [10.0, 6.0],
+            "child_years": [100.0, 10.0],
+        }
+    )
+    published = _protect(tables.assumptions_table(flows, (2023, 2025))).set_index("Placement")
+    starting, leaving, moving, stay = published.columns
+    assert moving.startswith("Moves to another") and stay.startswith("Years in this")
+    assert leaving == "Children leaving care from here, 2022-23 to 2024-25"
+    assert published.loc["In-house fostering"].tolist() == ["c", "c", 10, "c"]
+    assert published.loc["Children's home"].tolist() == ["c", "c", 6, "c"]
+    assert published.loc["All placements"].tolist() == [14, 34, 16, 2.2]
+    assert published.loc["Secure children's home", starting] == 0

@@ -226,6 +226,32 @@ class AreaForecast:
         """The model's rates per child-year (internal: the counts are not protected)."""
         return self.model.rates_frame()
 
+    def flows_by_category(self) -> pd.DataFrame:
+        """What the model learned from the reference years, by placement category (the
+        working behind the forecast): ``entries_per_year`` (children starting care in the
+        category, UASC included, a year on average), ``exits`` and ``moves`` (to another
+        category; a birthday is not a move) in the reference years, and ``child_years``
+        spent in the category. Counts of children: publish only through disclosure control."""
+        flows = self.model.flows
+        category = np.array([c for c, _ in states.STATES])
+        index = {c: np.flatnonzero(category == c) for c in codes.CATEGORY_ORDER}
+        years = flows.days / 365.25
+        rows = []
+        for name, mine in index.items():
+            others = np.setdiff1d(np.arange(states.N_STATES), mine)
+            rows.append(
+                {
+                    "placement_category": name,
+                    "entries_per_year": float(
+                        (flows.entries[mine] + flows.entries_uasc[mine]).sum() / years
+                    ),
+                    "exits": float(flows.exits[mine].sum()),
+                    "moves": float(flows.transitions[np.ix_(mine, others)].sum()),
+                    "child_years": float(flows.exposure[mine].sum() / 365.25),
+                }
+            )
+        return pd.DataFrame(rows)
+
     # -- back-test -------------------------------------------------------------------
     def backtest_origins(self) -> list[int]:
         """The origins of the back-test: the last ``backtest_origins`` years before the
