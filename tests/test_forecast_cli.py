@@ -179,3 +179,11 @@ def test_backtest_prints_the_error_table(published: Path) -> None:
     assert 280 <= persistence.loc[1, "forecasts"] <= 300
     # Random walks with 5% steps: the median error one year ahead is about 0.67 x 5%.
     assert 2 < persistence.loc[1, "median_ape"] < 5
+
+
+def test_last_year_after_the_table_is_refused(published: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["forecast", "--published", str(published), "--last-year", "2030"]
+    )
+    assert result.exit_code == 2
+    assert "latest year is 2024" in " ".join(result.output.split())

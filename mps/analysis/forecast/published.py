@@ -69,6 +69,12 @@ def _select(history: pd.DataFrame, las: Sequence[str] | None) -> pd.DataFrame:
 
 
 def _history(published: pd.DataFrame, last_year: int) -> pd.DataFrame:
+    latest = int(published["year"].max())
+    if last_year > latest:
+        raise ValueError(
+            f"the table's latest year is {latest}: forecast from {latest} or earlier "
+            f"(--last-year {last_year} is after it)"
+        )
     history = la_series(published, last_year=last_year)
     if history.empty:
         raise ValueError(f"the table has no local-authority figures up to {last_year}")
