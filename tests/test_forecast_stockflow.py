@@ -252,3 +252,20 @@ def test_intervals_cover_the_future_at_their_stated_rate_over_many_seeds() -> No
                 inside[level].extend((lower <= actual) & (actual <= upper))
     assert abs(100 * np.mean(inside[0.8]) - 80) < 7
     assert abs(100 * np.mean(inside[0.95]) - 95) < 4
+
+
+def test_daily_step_is_the_matrix_exponential_even_for_large_rates() -> None:
+    # scipy's expm is the reference; the integral of exp(Qu) over a day is the top-right
+    # block of exp([[Q, I], [0, 0]]) (Van Loan). Small rates (a usual day) and large ones
+    # (a state seen for a few days, or a scenario's big change).
+    from scipy.linalg import expm
+
+    for q in (
+        np.array([[-0.003, 0.001], [0.0005, -0.002]]),
+        np.array([[-3.0, 2.0], [0.5, -1.0]]),
+    ):
+        step, integral = stockflow._day_step(q)
+        block = np.zeros((4, 4))
+        block[:2, :2], block[:2, 2:] = q, np.eye(2)
+        assert step == pytest.approx(expm(q), abs=1e-6)
+        assert integral == pytest.approx(expm(block)[:2, 2:], abs=1e-6)

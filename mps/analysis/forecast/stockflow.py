@@ -37,8 +37,8 @@ is the normal interval.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -106,7 +106,9 @@ def count_flows(segments: Segments, start: pd.Timestamp, end: pd.Timestamp) -> F
     exposure = np.bincount(state, weights=np.clip(overlap, 0, None), minlength=N_STATES)
 
     ends = frame["ends"].to_numpy(dtype=object)
-    ended_inside = (seg_end >= lo) & (seg_end < hi)
+    # A segment ending on day d was last in its state on d - 1: the move or exit belongs to
+    # the period when d - 1 is in it (the days the exposure counts).
+    ended_inside = (seg_end > lo) & (seg_end <= hi)
     moved = ended_inside & (ends == TRANSITION)
     transitions = np.zeros((N_STATES, N_STATES))
     np.add.at(transitions, (state[moved], frame["next_state"].to_numpy()[moved]), 1.0)
@@ -195,12 +197,28 @@ def _fields(rates: Rates) -> tuple[np.ndarray, ...]:
 
 
 # --- projection ------------------------------------------------------------------------
+#: Largest total daily rate the third-order step is used for directly; above it (a state
+#: seen for a few days, or a scenario's large change) the day is split into halves.
+_MAX_STEP_RATE = 0.05
+
+
 def _day_step(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """exp(Q) and its integral over one day, to third order in the daily rates."""
+    """exp(Q) and its integral over one day: to third order in the rates over a step short
+    enough that the largest total rate is at most :data:`_MAX_STEP_RATE`, then doubled up
+    to the day (scaling and squaring)."""
+    largest = float(np.abs(q).sum(axis=-1).max()) if q.size else 0.0
+    halvings = max(0, int(np.ceil(np.log2(largest / _MAX_STEP_RATE)))) if largest else 0
+    h = 1.0 / 2**halvings
     eye = np.broadcast_to(np.eye(q.shape[-1]), q.shape)
-    q2 = q @ q
-    q3 = q2 @ q
-    return eye + q + q2 / 2 + q3 / 6, eye + q / 2 + q2 / 6 + q3 / 24
+    qh = q * h
+    q2 = qh @ qh
+    q3 = q2 @ qh
+    step = eye + qh + q2 / 2 + q3 / 6
+    integral = h * (eye + qh / 2 + q2 / 6 + q3 / 24)
+    for _ in range(halvings):
+        integral = integral + step @ integral
+        step = step @ step
+    return step, integral
 
 
 def _power_and_sum(m: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -502,33 +520,3 @@ def fit(
         rates=estimate_rates(flows),
         draws=draw_rates(flows, draws, rng),
     )
-
-
-def with_rates(rates: Rates, **changes: np.ndarray) -> Rates:
-    """A copy of ``rates`` with some arrays replaced."""
-    return replace(rates, **changes)
-
-
-def states_of(frame: pd.DataFrame, value: str) -> np.ndarray:
-    """An array over :data:`STATES` from a frame with placement_category, age_band, value."""
-    index = pd.MultiIndex.from_tuples(STATES, names=["placement_category", "age_band"])
-    keyed = frame.set_index(["placement_category", "age_band"])[value]
-    return keyed.reindex(index).fillna(0.0).to_numpy(dtype=float)
-
-
-__all__: Mapping[str, object] | list[str] = [
-    "LEVELS",
-    "Flows",
-    "Projection",
-    "Rates",
-    "StockFlowModel",
-    "count_flows",
-    "draw_rates",
-    "estimate_rates",
-    "fit",
-    "interval",
-    "project",
-    "projection_frame",
-    "reference_period",
-    "stock_frame",
-]
