@@ -10,9 +10,10 @@ carries alt text and is drawn from a published table.
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -118,6 +119,61 @@ class AreaReport:
         result.to_parquet(partial, index=False)
         os.replace(partial, path)
         return result
+
+    def members_result(
+        self,
+        name: str,
+        columns: Sequence[str],
+        compute: Callable[[pd.DataFrame], pd.DataFrame],
+    ) -> tuple[pd.DataFrame, dict[str, str]]:
+        """A result computed from every member borough's episodes (``columns`` of them),
+        once per build for the whole consortium, and the members that could not be read
+        (slug -> why).
+
+        Only a notebook that declares it in its metadata (``"mps": {"reads": ["members"]}``)
+        may call this in a build: the build then re-runs it, and only it, when another
+        member's data change.
+        """
+        from mps.data.members import read_member_episodes
+
+        consortium = self.settings.get("consortium") or {}
+        members = consortium.get("members") or []
+        if self.prepared_dir and not consortium.get("reads_members"):
+            raise RuntimeError(
+                "this notebook reads other member boroughs' data: declare it in the notebook's "
+                'metadata ("mps": {"reads": ["members"]}) so that a build re-runs it when '
+                "their data change"
+            )
+
+        def read() -> tuple[pd.DataFrame, dict[str, str]]:
+            found = read_member_episodes(
+                members,
+                data_dir=self.data_dir,
+                prepared_dir=self.prepared_dir or None,
+                years=self.years,
+                columns=columns,
+            )
+            return compute(found.episodes), found.missing
+
+        shared = consortium.get("shared_dir")
+        if not shared:
+            return read()
+        if not _SLUG.match(name):
+            raise ValueError(f"result name {name!r}: use lower-case letters, digits, - and _")
+        path = Path(shared) / f"{name}.parquet"
+        missing_path = Path(shared) / f"{name}.missing.json"
+        if path.is_file() and missing_path.is_file():
+            return pd.read_parquet(path), json.loads(missing_path.read_text(encoding="utf-8"))
+        result, missing = read()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # temporary names then renames: another worker may be reading or writing the same
+        partial = path.with_name(f".{name}-{os.getpid()}.parquet")
+        result.to_parquet(partial, index=False)
+        partial_missing = missing_path.with_name(f".{name}-{os.getpid()}.json")
+        partial_missing.write_text(json.dumps(missing, sort_keys=True), encoding="utf-8")
+        os.replace(partial_missing, missing_path)
+        os.replace(partial, path)
+        return result, missing
 
     @property
     def episodes(self) -> pd.DataFrame:

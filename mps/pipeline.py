@@ -85,6 +85,26 @@ def notebook_parameter_names(path: Path) -> list[str]:
     return names
 
 
+#: What a notebook may declare it reads beyond its own area's data, in its metadata
+#: (``"mps": {"reads": ["members"]}``): ``members`` is every member borough's prepared data
+#: (a borough set beside its consortium). A build then re-runs that notebook when any
+#: member's data change, and only that notebook.
+KNOWN_READS = frozenset({"members"})
+
+
+def notebook_reads(path: Path) -> frozenset[str]:
+    """What the notebook declares it reads beyond its own area's data."""
+    notebook = nbformat.read(path, as_version=4)
+    reads = frozenset(notebook.metadata.get("mps", {}).get("reads", []))
+    unknown = sorted(reads - KNOWN_READS)
+    if unknown:
+        raise ValueError(
+            f"{path}: metadata mps.reads names {', '.join(unknown)}; known: "
+            f"{', '.join(sorted(KNOWN_READS))}"
+        )
+    return reads
+
+
 def resolve_notebook(name: str, notebooks_dir: Path = NOTEBOOKS_DIR) -> Path:
     path = notebooks_dir / f"{name}.ipynb"
     if not path.is_file():
@@ -145,6 +165,8 @@ class BuildPlan:
     root: Path
     notebooks: list[Path]
     areas: list[AreaSettings]
+    #: notebook stem -> what it reads beyond its area's data (see :data:`KNOWN_READS`)
+    reads: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def prepared_dir(self) -> Path:
@@ -172,8 +194,24 @@ class BuildPlan:
         results = self.area_dir(area) / "results"
         return results / data_key[:16] if data_key else results
 
+    @property
+    def shared_dir(self) -> Path:
+        """Results computed once per build for every area (e.g. each member's counts)."""
+        return self.root / "shared"
+
+    def reads_members(self, notebook: str) -> bool:
+        return "members" in self.reads.get(notebook, frozenset())
+
     def boroughs_needed(self) -> list[str]:
+        if any(self.reads_members(nb.stem) for nb in self.notebooks):
+            return sorted(b.slug for b in self.consortium.boroughs)
         return sorted({b for area in self.areas for b in area.boroughs})
+
+    def waits_for(self, area: AreaSettings) -> list[str]:
+        """The boroughs whose preparation the area's notebooks wait for."""
+        if any(self.reads_members(nb.stem) for nb in self.notebooks):
+            return [b.slug for b in self.consortium.boroughs]
+        return list(area.boroughs)
 
     def job_count(self) -> int:
         return len(self.boroughs_needed()) + len(self.areas) * (len(self.notebooks) + 1)
@@ -210,7 +248,8 @@ def plan_build(
         all_areas = [a for a in all_areas if a.slug in areas]
     # Absolute: notebooks run with their own folder as working directory.
     root = Path(build_root).resolve() / consortium.slug
-    return BuildPlan(consortium, root, notebooks, all_areas)
+    reads = {path.stem: notebook_reads(path) for path in notebooks}
+    return BuildPlan(consortium, root, notebooks, all_areas, reads)
 
 
 # --- job keys ---------------------------------------------------------------------------
@@ -275,6 +314,14 @@ class _Keys:
                 }
             )
         notebook_hashes = {nb.stem: manifest.file_hash(nb) for nb in plan.notebooks}
+        # Every member's data, for the notebooks that set an area beside its consortium.
+        population = consortium.data_dir / layout.POPULATION_FILE
+        self.members = digest(
+            {
+                "prepared": {b: self.prepare[b] for b in sorted(self.prepare)},
+                "population": manifest.file_hash(population) if population.is_file() else None,
+            }
+        )
         self.areas: dict[str, _AreaKeys] = {}
         self.parameters: dict[tuple[str, str], dict] = {}
         for area in plan.areas:
@@ -292,11 +339,17 @@ class _Keys:
                     plan.tables_dir(area, nb.stem),
                     plan.results_dir(area, data),
                 )
+                reads_members = plan.reads_members(nb.stem)
+                if reads_members:
+                    members = parameters["settings"].setdefault("consortium", {})
+                    members["reads_members"] = True
+                    members["shared_dir"] = str(plan.shared_dir / self.members[:16])
                 self.parameters[(area.slug, nb.stem)] = parameters
                 notebooks[nb.stem] = digest(
                     {
                         "job": "notebook",
                         "data": data,
+                        "members": self.members if reads_members else None,
                         "notebook": notebook_hashes[nb.stem],
                         "parameters": parameters,
                     }
@@ -669,13 +722,19 @@ class _Scheduler:
 
     def run(self) -> BuildResult:
         plan = self.plan
+        current = plan.shared_dir / self.keys.members[:16]
+        if plan.shared_dir.is_dir():  # results shared from older data are of no further use
+            for old in plan.shared_dir.iterdir():
+                if old != current:
+                    shutil.rmtree(old, ignore_errors=True)
         try:
             for borough in plan.boroughs_needed():
                 self.start_prepare(borough)
             started: set[str] = set()
             while True:
                 for area in plan.areas:
-                    if area.slug not in started and all(b in self.prepared for b in area.boroughs):
+                    ready = all(b in self.prepared for b in plan.waits_for(area))
+                    if area.slug not in started and ready:
                         started.add(area.slug)
                         self.start_area(area)
                 self.fill()

@@ -51,3 +51,52 @@ def test_without_a_results_folder_every_call_computes() -> None:
 def test_result_names_must_be_file_safe(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"result name '\.\./x'"):
         report(str(tmp_path)).cached("../x", lambda: pd.DataFrame())
+
+
+def test_members_result_is_computed_once_for_every_borough(tmp_path: Path) -> None:
+    from mps.area import EPISODES_FILE
+
+    prepared = tmp_path / "prepared"
+    for slug, children in (("north", ["1", "2"]), ("south", ["3"])):
+        (prepared / slug).mkdir(parents=True)
+        pd.DataFrame({"la": [slug] * len(children), "CHILD": children}).to_parquet(
+            prepared / slug / EPISODES_FILE
+        )
+    codes = (("north", "E1"), ("south", "E2"), ("west", "E3"))
+    members = [{"slug": slug, "la_code": code} for slug, code in codes]
+    calls: list[int] = []
+
+    def count(found: pd.DataFrame) -> pd.DataFrame:
+        calls.append(1)
+        return found.groupby("la", as_index=False).size()
+
+    results = []
+    for area in ("north", "south"):  # two boroughs' notebooks in the same build
+        values = {name: "" for name in PARAMETERS}
+        values.update(
+            area=area,
+            boroughs=[area],
+            borough_names=[area],
+            la_codes=["E1"],
+            years=[2025],
+            reporting_year=2025,
+            suppression_threshold=5,
+            round_to=0,
+            prepared_dir=str(prepared),
+            settings={
+                "consortium": {
+                    "members": members,
+                    "reads_members": True,
+                    "shared_dir": str(tmp_path / "shared"),
+                }
+            },
+        )
+        results.append(
+            AreaReport.from_namespace(values).members_result("member-stock", ["la", "CHILD"], count)
+        )
+    assert len(calls) == 1
+    (first, missing), (second, missing_again) = results
+    pd.testing.assert_frame_equal(first, second)
+    assert first.to_dict("records") == [{"la": "north", "size": 2}, {"la": "south", "size": 1}]
+    # west prepared nothing (its returns failed): named, not silently left out
+    assert list(missing) == ["west"] and missing == missing_again

@@ -229,3 +229,49 @@ def test_real_rebuilds_run_only_what_changed(setup) -> None:
 
     forced = build(force=True)
     assert {_job_id(r.kind, r.area, r.name) for r in forced.ran} == EVERYTHING
+
+
+def test_a_notebook_reading_every_member_reruns_for_each_borough_when_one_changes(
+    setup,
+) -> None:
+    # The comparisons notebook sets each borough beside its consortium, from every member's
+    # data (declared in its metadata): it alone re-runs in the other borough.
+    shutil.copy(REPO / "notebooks" / "comparisons.ipynb", setup["notebooks"])
+    consortium = setup["consortium"]
+    text = consortium.read_text(encoding="utf-8")
+    consortium.write_text(
+        text.replace(f"notebooks: [{NOTEBOOK}]", f"notebooks: [{NOTEBOOK}, comparisons]"),
+        encoding="utf-8",
+    )
+    episodes = file_of(setup["data"] / A / "ssda903" / "2024", "CHILD,DECOM")
+    assert after(setup, lambda: edit(episodes)) == {
+        f"prepare/{A}",
+        f"notebook/{A}/{NOTEBOOK}",
+        f"notebook/{A}/comparisons",
+        f"notebook/{B}/comparisons",
+        f"notebook/{PAIR}/{NOTEBOOK}",
+        f"notebook/{PAIR}/comparisons",
+        f"publish/{A}",
+        f"publish/{B}",
+        f"publish/{PAIR}",
+    }
+
+
+def test_reading_other_members_undeclared_is_refused_in_a_build(tmp_path: Path) -> None:
+    from mps.notebook import PARAMETERS, AreaReport
+
+    values = {name: "" for name in PARAMETERS}
+    values.update(
+        boroughs=["a"],
+        borough_names=["A"],
+        la_codes=["E06900001"],
+        years=[2025],
+        reporting_year=2025,
+        suppression_threshold=5,
+        round_to=0,
+        prepared_dir=str(tmp_path),
+        settings={"consortium": {"members": [{"slug": "b", "la_code": "E06900002"}]}},
+    )
+    report = AreaReport.from_namespace(values)
+    with pytest.raises(RuntimeError, match=r'declare it in the notebook\'s metadata \("mps"'):
+        report.members_result("member-stock", ["la"], lambda found: found)
