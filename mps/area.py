@@ -156,7 +156,7 @@ def load_area(
             frames.append(pd.read_parquet(Path(prepared_dir) / borough / EPISODES_FILE))
         else:
             returns = load_borough(
-                layout.ssda903_folder(data_dir, borough),
+                borough_source(data_dir, borough),
                 la=borough,
                 years=years,
                 la_code=la_code,
