@@ -197,11 +197,13 @@ def scenario_table(
     comparison: pd.DataFrame, scenarios: Sequence[Scenario], year: int
 ) -> PublishableTable:
     """Each scenario against the baseline in forecast ``year``: children looked after at
-    31 March, the year's cost, and the differences from the baseline. ``comparison`` is
+    31 March, the weekly cost of their placements then, the year's cost, and the
+    differences from the baseline. ``comparison`` is
     :meth:`~mps.analysis.forecast.area.AreaForecast.scenario_comparison`."""
     rows = comparison.loc[comparison["year"] == year].set_index("scenario")
     children = f"Children looked after at 31 March {year}"
     difference = "Difference in children"
+    weekly = f"Weekly cost at 31 March {year} (£)"
     cost = f"Cost in {_collection_year(year)} ({THOUSANDS})"
     saving = f"Difference in cost ({THOUSANDS})"
     named = [(BASELINE, BASELINE_LABEL, "the forecast")] + [
@@ -217,6 +219,7 @@ def scenario_table(
                 "What changes": changes,
                 children: int(count),
                 difference: int(count - base_children),
+                weekly: float(np.round(rows.loc[name, "weekly_cost"])),
                 cost: float(np.round(rows.loc[name, "annual_cost"] / 1000)),
                 saving: float(np.round(rows.loc[name, "cost_change"] / 1000)),
             }
@@ -226,9 +229,9 @@ def scenario_table(
         frame=frame,
         count_columns=(children,),
         label_columns=("Scenario", "What changes"),
-        derived={difference: (children, None), cost: (children, None), saving: (children, None)},
+        derived={c: (children, None) for c in (difference, weekly, cost, saving)},
         rows_additive=False,
-        decimals={difference: 0, cost: 0, saving: 0},
+        decimals={difference: 0, weekly: 0, cost: 0, saving: 0},
     )
 
 

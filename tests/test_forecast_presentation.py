@@ -155,6 +155,7 @@ def test_scenario_table_and_sentence() -> None:
             "scenario": ["baseline", "step", "tiny"],
             "year": [2030, 2030, 2030],
             "children": [400.4, 395.0, 4.0],
+            "weekly_cost": [380_000.4, 360_000.0, 2_000.0],
             "annual_cost": [20_000_000.0, 19_000_000.0, 100_000.0],
             "cost_change": [0.0, -1_000_000.0, -19_900_000.0],
         }
@@ -164,10 +165,10 @@ def test_scenario_table_and_sentence() -> None:
         Scenario("tiny", "Tiny", entry_change_pct=-99),
     ]
     published = _protect(tables.scenario_table(comparison, scenarios, 2030))
-    assert published.iloc[0].tolist()[2:] == [400, 0, 20000.0, 0.0]
-    assert published.iloc[1].tolist()[2:] == [395, -5, 19000.0, -1000.0]
+    assert published.iloc[0].tolist()[2:] == [400, 0, 380000.0, 20000.0, 0.0]
+    assert published.iloc[1].tolist()[2:] == [395, -5, 360000.0, 19000.0, -1000.0]
     # 4 children is withheld, and so is everything worked out from it.
-    assert published.iloc[2].tolist()[2:] == ["c", "c", "c", "c"]
+    assert published.iloc[2].tolist()[2:] == ["c", "c", "c", "c", "c"]
     assert words.scenario_sentence(published, 2030) == (
         "Step down would save the most: about £1.0 million in 2029-30 against the baseline."
     )

@@ -179,3 +179,5 @@ def test_cost_projection_hand_worked() -> None:
     assert compared.loc[("more", 2026), "cost_change"] == pytest.approx(1100 * 365 / 7)
     assert compared.loc[("more", 2027), "children_change"] == 4
     assert compared.loc[("baseline", 2027), "cost_change"] == 0
+    # Weekly at 31 March 2027: 18 x 1,210 against 14 x 1,210.
+    assert compared.loc[("more", 2027), "weekly_cost_change"] == pytest.approx(4 * 1210)

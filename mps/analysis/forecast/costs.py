@@ -108,11 +108,16 @@ def cost_projection(
 
 def scenario_comparison(costs: pd.DataFrame, baseline: str = "baseline") -> pd.DataFrame:
     """Each scenario's children and cost by year against the baseline: scenario, year,
-    children (at 31 March), annual_cost, children_change and cost_change (scenario minus
-    baseline: a negative cost change is a saving)."""
-    totals = costs.groupby(["scenario", "year"], sort=False)[["children", "annual_cost"]].sum()
-    totals = totals.reset_index()
+    children (at 31 March), weekly_cost (of all their placements then), annual_cost, and
+    children_change, weekly_cost_change and cost_change (scenario minus baseline: a
+    negative cost change is a saving)."""
+    values = ["children", "weekly_cost", "annual_cost"]
+    totals = costs.groupby(["scenario", "year"], sort=False)[values].sum().reset_index()
     base = totals.loc[totals["scenario"] == baseline].set_index("year")
-    totals["children_change"] = totals["children"] - totals["year"].map(base["children"])
-    totals["cost_change"] = totals["annual_cost"] - totals["year"].map(base["annual_cost"])
+    for value, change in [
+        ("children", "children_change"),
+        ("weekly_cost", "weekly_cost_change"),
+        ("annual_cost", "cost_change"),
+    ]:
+        totals[change] = totals[value] - totals["year"].map(base[value])
     return totals
