@@ -506,8 +506,9 @@ def publish_area(
     default: each borough's data folder and prepared episodes, from the notebooks'
     parameters); ``identifiers`` (:class:`mps.leakscan.ChildIdentifiers`) gives them
     directly instead. ``formats`` picks from :data:`FORMATS`; ``pdf_engine`` is
-    ``chromium``, ``weasyprint``, ``none`` or (default) the best available. Returns the
-    published files. On any error nothing under ``publish_root/<area>`` changes.
+    ``chromium``, ``weasyprint``, ``none`` or (default) the best available. Returns what was
+    published: the files and the annex's CSV folder. On any error nothing under
+    ``publish_root/<area>`` changes.
     """
     from mps.export import annex, docx, pdf
     from mps.leakscan import (
@@ -599,7 +600,8 @@ def publish_area(
         _record_scan(notebooks, area_slug, identifiers, staging, findings)
         if findings:
             raise LeakScanError(findings)
-        published = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
+        # The documents, the workbook, the README and the annex's CSV folder (as one entry).
+        published = sorted(p.relative_to(staging) for p in staging.iterdir())
         _swap_in(staging, final, retired)
     finally:
         for leftover in (staging, retired):

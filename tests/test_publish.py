@@ -145,8 +145,8 @@ def test_publish_area_writes_both_documents_without_code(tmp_path: Path) -> None
     names = sorted(p.relative_to(tmp_path / "publish" / "northtown").as_posix() for p in written)
     assert names == [
         "README.txt",
+        "data-annex",
         "data-annex.xlsx",
-        "data-annex/children.csv",
         "market-position-statement.html",
         "sufficiency-plan.html",
     ]
@@ -229,5 +229,6 @@ def test_the_same_table_name_in_two_notebooks_gets_two_ids(tmp_path: Path) -> No
     assert document.html.count('id="table-children"') == 1
     assert document.html.count('id="table-second-children"') == 1
     written = publish(tmp_path, [first, second], formats=("html", "annex"))
-    csvs = sorted(p.name for p in written if p.suffix == ".csv")
+    assert tmp_path / "publish" / "northtown" / "data-annex" in written
+    csvs = sorted(p.name for p in (tmp_path / "publish" / "northtown" / "data-annex").iterdir())
     assert csvs == ["first-children.csv", "second-children.csv"]
