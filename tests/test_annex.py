@@ -90,14 +90,17 @@ def test_values_are_numbers_rounded_as_shown_and_symbols_are_text(tmp_path: Path
 
 def test_sheet_names_are_short_unique_and_valid() -> None:
     frame = pd.DataFrame({"a": [1]})
+    long = "Children looked after at 31 March by placement type and year"
     tables = [
-        AnnexTable("nb", "a", "Placements [by type]: in/out*, Northtown", frame),
-        AnnexTable("nb", "b", "A very long title that goes on and on beyond the limit", frame),
-        AnnexTable("nb", "c", "A very long title that goes on and on beyond the limit", frame),
+        AnnexTable("nb", "mix", "Placements [by type]: in/out*, Northtown", frame),
+        AnnexTable("nb", "profile-age", long, frame),
+        AnnexTable("nb", "a-name-far-too-long-for-any-excel-sheet-tab", long, frame),
         AnnexTable("nb", "d", "Contents", frame),
     ]
     names = sheet_names(tables, "Northtown")
-    assert names[0] == "1 Placements by type in out"
+    # Short titles (without the area's name) fit; long ones give way to the table's name.
+    assert names[:2] == ["1 Placements by type in out", "2 Profile age"]
+    assert names[2] == "3 A name far too long for any e"
     assert all(len(n) <= 31 for n in names)
     assert len({n.lower() for n in names}) == len(names)
     assert names[3] == "4 Contents"  # numbered, so never the contents sheet's own name

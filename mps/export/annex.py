@@ -151,12 +151,17 @@ def _short_title(title: str, area_name: str) -> str:
 
 
 def sheet_names(tables: Sequence[AnnexTable], area_name: str = "") -> list[str]:
-    """A valid, unique Excel sheet name for each table: its number and short title."""
+    """A valid, unique Excel sheet name for each table: its number and its short title
+    when that fits in 31 characters, else its name ("3 Profile age"); the full title is in
+    cell A1 and on the contents sheet."""
     names: list[str] = []
     used = {"contents", "notes"}
     for index, table in enumerate(tables, start=1):
-        base = _SHEET_FORBIDDEN.sub(" ", f"{index} {_short_title(table.title, area_name)}")
-        base = re.sub(r"\s+", " ", base).strip().strip("'")
+        title = f"{index} {_short_title(table.title, area_name)}"
+        if len(title) > SHEET_NAME_LIMIT:
+            words = re.sub(r"[-_]+", " ", table.name).strip()
+            title = f"{index} {words[:1].upper()}{words[1:]}"
+        base = re.sub(r"\s+", " ", _SHEET_FORBIDDEN.sub(" ", title)).strip().strip("'")
         name = base[:SHEET_NAME_LIMIT].rstrip()
         suffix = 2
         while name.lower() in used:
@@ -244,8 +249,8 @@ def write_workbook(tables: Sequence[AnnexTable], target: Path, context: AnnexCon
     contents["A1"].font = heading
     contents["A2"] = (
         f"{context.consortium_name}. Edition {context.edition}, version {context.version}, "
-        f"published {published}. The tables of "
-        + " and of ".join(context.documents or ["the documents"])
+        f"published {published}. The tables of the "
+        + " and the ".join(context.documents or ["documents"])
         + ", after disclosure control. Symbols and definitions are on the Notes sheet."
     )
     header = ["Sheet", "Table", *(f"In the {d}" for d in context.documents), "CSV file"]
