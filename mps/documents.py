@@ -529,6 +529,19 @@ def intention_evidence(published_gap: pd.DataFrame | None) -> dict[str, str]:
             )
         else:
             evidence[slug] = f"(At {last} the places secured match forecast demand.)"
+    from mps.sufficiency_text import fostering_gap
+
+    together = fostering_gap(published_gap, int(str(last)[-4:]))
+    if together is not None and "inhouse_fostering" in evidence:
+        # In-house places beyond in-house demand can take children an agency would: the
+        # fostering need is the two together.
+        evidence["inhouse_fostering"] = (
+            f"(At {last}, taking in-house and agency fostering together, about "
+            f"{int(together)} more foster places are needed than are secured.)"
+            if together >= 1
+            else f"(At {last} the foster places secured, in-house and agency together, cover "
+            "forecast demand.)"
+        )
     return evidence
 
 

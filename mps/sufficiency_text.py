@@ -58,13 +58,16 @@ def fostering_sentence(published: pd.DataFrame, area_name: str) -> str:
     left = _value(latest["Households de-registered in the year"])
     if not pd.isna(approved) and not pd.isna(left):
         net = int(approved - left)
-        change = "a net gain of" if net > 0 else "a net loss of" if net < 0 else "no net change:"
         sentence += (
             f" During {year_label(year)}, {int(approved)} households were approved and "
-            f"{int(left)} left the service, {change} {abs(net)}"
-            + (" households." if net else " the service stayed the same size.")
+            f"{int(left)} left the service: "
         )
-    return sentence.replace("no net change: 0 the service", "no net change: the service")
+        if net:
+            households = f"{abs(net)} household" + ("" if abs(net) == 1 else "s")
+            sentence += f"a net {'gain' if net > 0 else 'loss'} of {households}."
+        else:
+            sentence += "the service stayed the same size."
+    return sentence
 
 
 def specialist_carers_sentence(published: pd.DataFrame) -> str:
@@ -184,11 +187,40 @@ def gap_sentences(published: pd.DataFrame, year: int) -> str:
         sentences.append(
             "More places are secured than the forecast needs: " + _listed(surpluses) + "."
         )
+    fostering = fostering_gap(published, year)
+    if fostering is not None:
+        if fostering >= 1:
+            sentences.append(
+                "Taking in-house and agency fostering together (in-house places not needed by "
+                "in-house demand can take children who would otherwise go to an agency), "
+                f"{int(fostering):,} more foster places are needed than are secured."
+            )
+        elif fostering <= -1:
+            sentences.append(
+                "Taking in-house and agency fostering together, the foster places secured "
+                f"exceed forecast demand by {int(-fostering):,}."
+            )
     if withheld:
         sentences.append(
             "The gap is withheld to protect confidentiality for " + _listed(withheld) + "."
         )
     return " ".join(sentences)
+
+
+#: The two fostering rows of a published gap table.
+FOSTERING_ROWS = ("In-house fostering", "Independent fostering agency")
+
+
+def fostering_gap(published: pd.DataFrame, year: int) -> float | None:
+    """In-house and agency fostering's gaps in ``year`` added together (None when either
+    is withheld or absent)."""
+    rows = published[
+        (published["Year"] == f"31 March {year}") & published["Placement"].isin(FOSTERING_ROWS)
+    ]
+    values = [_value(v) for v in rows["Gap"]]
+    if len(values) != len(FOSTERING_ROWS) or any(pd.isna(v) for v in values):
+        return None
+    return float(sum(values))
 
 
 def gap_alt_text(published: pd.DataFrame, year: int) -> str:

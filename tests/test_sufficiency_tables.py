@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mps import documents
 from mps import sufficiency_tables as tables
 from mps import sufficiency_text as text
 from mps.analysis import gaps
@@ -215,3 +216,39 @@ def test_profile_table_has_every_year_and_scenario_and_withholds_small_groups() 
     )
     teen = published[published["Need profile"].str.startswith("Teenagers")].iloc[0]
     assert teen["Measured from"] == "not measured: needs.csv" and teen["Demand 2026"] == "x"
+
+
+def test_fostering_in_house_and_agency_together() -> None:
+    published = pd.DataFrame(
+        {
+            "Year": ["31 March 2027"] * 3,
+            "Placement": ["In-house fostering", "Independent fostering agency", "Children's home"],
+            "Gap": pd.Series([-20, 50, 4], dtype=object),
+            "Gap if demand is high": [-10, 60, 7],
+            "Places secured": [100, 10, 8],
+        }
+    )
+    # 50 short in agency fostering, 20 in-house places spare: 30 foster places short.
+    assert text.fostering_gap(published, 2027) == 30
+    sentence = text.gap_sentences(published, 2027)
+    assert "30 more foster places are needed than are secured" in sentence
+    evidence = documents.intention_evidence(published)
+    assert "about 30 more foster places" in evidence["inhouse_fostering"]
+    published.loc[0, "Gap"] = "c"
+    assert text.fostering_gap(published, 2027) is None
+
+
+def test_fostering_sentence_net_change() -> None:
+    published = pd.DataFrame(
+        {
+            "Year": ["2025"],
+            "Approved households": [40],
+            "Approved places": [60],
+            "Occupancy %": [80.0],
+            "Households approved in the year": [6],
+            "Households de-registered in the year": [7],
+        }
+    )
+    assert text.fostering_sentence(published, "Northtown").endswith(
+        "6 households were approved and 7 left the service: a net loss of 1 household."
+    )
