@@ -240,6 +240,22 @@ def provision_table(registered: pd.DataFrame) -> PublishableTable:
     )
 
 
+def providers_in_area_table(found: pd.DataFrame) -> PublishableTable:
+    """The organisations running registered provision in the area
+    (:func:`mps.analysis.supply.providers_in_area`): public register facts, labels only."""
+    frame = pd.DataFrame(
+        {
+            "Provider": found["owner"],
+            "Sector": found["sector"],
+            "Homes and services": found["settings"].astype("int64"),
+            "Places": found["places"].astype("int64"),
+            "Places rated Good or Outstanding": found["good_or_better"].astype("int64"),
+            "Places not yet rated": found["not_rated"].astype("int64"),
+        }
+    )
+    return PublishableTable(frame=frame, count_columns=(), label_columns=tuple(frame.columns))
+
+
 def provision_use_table(use: pd.DataFrame, *, with_members: bool) -> PublishableTable:
     """Who lives in the registered provision in the area
     (:func:`mps.analysis.supply.provision_use`)."""

@@ -374,3 +374,27 @@ def test_gap_prices_and_cost() -> None:
     # A surplus costs nothing extra, even with no spot price known.
     assert cost.loc["ifa_fostering", "extra_placements"] == 0
     assert cost.loc["ifa_fostering", "spot_cost"] == 0
+
+
+def test_providers_in_area_most_places_first_then_the_rest() -> None:
+    providers = pd.DataFrame(
+        {
+            "urn": ["H1", "H2", "H3", "H4", "S1", "F1"],
+            "provision_type": ["Children's home"] * 4 + ["Supported accommodation",
+                               "Independent fostering agency"],
+            "sector": ["Private", "Private", "Voluntary", "Private", "Private", "Private"],
+            "local_authority": ["Northtown"] * 3 + ["Southtown", "Northtown", "Northtown"],
+            "places": pd.array([4, 3, 5, 9, 10, pd.NA], dtype="Int64"),
+            "owner": ["Acme", "Acme", "Trust", "Acme", "Beta", "Agency"],
+            "ofsted_rating": pd.array(["Good", "Inadequate", "Outstanding", "Good", pd.NA,
+                                       "Good"], dtype="string"),
+        }
+    )  # fmt: skip
+    found = supply.providers_in_area(providers, ["Northtown"], top=2).set_index("owner")
+    # In Northtown: Beta 10 places (SA, not rated), Acme 4 + 3 = 7 (Good 4), Trust 5
+    # (Outstanding). Top 2 by places: Beta, Acme; Trust in "All other providers". H4 is in
+    # Southtown and F1 is an agency, not a home: left out.
+    assert found.index.tolist() == ["Beta", "Acme", "All other providers"]
+    assert found.loc["Acme", ["settings", "places", "good_or_better"]].tolist() == [2, 7, 4]
+    assert found.loc["Beta", "not_rated"] == 10
+    assert found.loc["All other providers", "places"] == 5

@@ -132,7 +132,8 @@ def test_gap_report_with_the_inputs_publishes_protected_aggregates(
     saved = {p.stem for p in tables_dir.glob("*.csv")}
     expected = {
         "in-house-fostering", "in-house-carers", "commissioned-contracts", "spot-purchases",
-        "registered-provision", "provision-use", "sufficiency-gap", "sufficiency-gap-ages",
+        "registered-provision", "providers-in-area", "provision-use", "sufficiency-gap",
+        "sufficiency-gap-ages",
         "sufficiency-gap-profiles", "sufficiency-gap-cost", "sufficiency-gap-cost-scenarios",
         "sufficiency-indicators",
     }  # fmt: skip

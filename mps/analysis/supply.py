@@ -378,6 +378,45 @@ def registered_provision(
     return grouped.reset_index()
 
 
+def providers_in_area(
+    providers: pd.DataFrame, area_names: Sequence[str], top: int = 10
+) -> pd.DataFrame:
+    """The organisations running registered children's homes, secure homes and supported
+    accommodation in the area, most places first (ties by name): ``owner``, ``sector``,
+    ``settings`` (registered homes or services), ``places``, ``good_or_better`` (places
+    rated Good or Outstanding) and ``not_rated`` (places not yet rated); the rest in one
+    "All other providers" row. Ofsted publishes all of it."""
+    category = providers["provision_type"].map(PROVISION_CATEGORY)
+    in_area = _names(providers["local_authority"]).isin([n.lower() for n in area_names])
+    local = providers[category.notna() & in_area.fillna(False)].copy()
+    local["owner"] = local["owner"].fillna("Not recorded")
+    local["places"] = local["places"].fillna(0).astype("int64")
+    rating = local["ofsted_rating"].astype("string")
+    local["good"] = np.where(rating.isin(["Outstanding", "Good"]).fillna(False), local["places"], 0)
+    local["unrated"] = np.where(rating.isna(), local["places"], 0)
+    grouped = local.groupby("owner", sort=True).agg(
+        sector=("sector", "first"),
+        settings=("urn", "size"),
+        places=("places", "sum"),
+        good_or_better=("good", "sum"),
+        not_rated=("unrated", "sum"),
+    )
+    grouped = grouped.reset_index().sort_values(
+        ["places", "owner"], ascending=[False, True], kind="stable"
+    )
+    leaders, rest = grouped.head(top), grouped.iloc[top:]
+    if len(rest):
+        other = {
+            "owner": "All other providers",
+            "sector": f"{len(rest)} providers",
+            **{
+                c: int(rest[c].sum()) for c in ("settings", "places", "good_or_better", "not_rated")
+            },
+        }
+        leaders = pd.concat([leaders, pd.DataFrame([other])], ignore_index=True)
+    return leaders.reset_index(drop=True)
+
+
 def provision_use(
     providers: pd.DataFrame,
     cla: pd.DataFrame,
