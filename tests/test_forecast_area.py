@@ -83,24 +83,43 @@ def test_no_backtest_without_earlier_years(episodes: pd.DataFrame) -> None:
 
 
 def test_persistence_chosen_rescales_to_todays_total() -> None:
-    # Two categories forecast 60 + 40 = 100; persistence says 80: every figure x 0.8.
+    # Baseline: two categories 60 + 40 = 100; persistence says 80, so every figure that
+    # year x 0.8, the scenario's too (its 90 becomes 72: still 10% below the baseline).
+    rows = []
+    for scenario, values in [("baseline", (60.0, 40.0, 100.0)), ("fewer", (54.0, 36.0, 90.0))]:
+        for category, value in zip(["a", "b", "all"], values, strict=True):
+            rows.append(
+                (
+                    scenario,
+                    2026,
+                    category,
+                    "All ages",
+                    value,
+                    value / 10,
+                    value - 10,
+                    value + 10,
+                    value - 15,
+                    value + 15,
+                )
+            )
     frame = pd.DataFrame(
-        {
-            "scenario": "baseline",
-            "year": 2026,
-            "placement_category": ["a", "b", "all"],
-            "age_band": ["All ages"] * 3,
-            "forecast": [60.0, 40.0, 100.0],
-            "sd": [6.0, 4.0, 8.0],
-            "lower_80": [50.0, 30.0, 90.0],
-            "upper_80": [70.0, 50.0, 110.0],
-            "lower_95": [45.0, 25.0, 85.0],
-            "upper_95": [75.0, 55.0, 115.0],
-        }
+        rows,
+        columns=[
+            "scenario",
+            "year",
+            "placement_category",
+            "age_band",
+            "forecast",
+            "sd",
+            "lower_80",
+            "upper_80",
+            "lower_95",
+            "upper_95",
+        ],
     )
     scaled = _rescale_to(frame, 80.0)
-    assert scaled["forecast"].tolist() == [48.0, 32.0, 80.0]
-    assert scaled["upper_95"].tolist() == [60.0, 44.0, 92.0]
+    assert scaled["forecast"].tolist() == pytest.approx([48.0, 32.0, 80.0, 43.2, 28.8, 72.0])
+    assert scaled["upper_95"].tolist()[:3] == pytest.approx([60.0, 44.0, 92.0])
 
 
 def test_choice_prefers_persistence_only_when_clearly_better() -> None:

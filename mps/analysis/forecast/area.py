@@ -152,10 +152,8 @@ class AreaForecast:
         }
 
     # -- results ---------------------------------------------------------------------
-    def forecast(self) -> pd.DataFrame:
-        """Every scenario's forecast (:data:`DEMAND_COLUMNS`): by category and age band,
-        category totals (age band ``All ages``) and totals of all categories (category
-        ``all``), rescaled to persistence's total when the back-test chose it."""
+    @cached_property
+    def _forecast(self) -> pd.DataFrame:
         frames = [
             stockflow.projection_frame(p).assign(scenario=name)
             for name, p in self.projections.items()
@@ -164,6 +162,14 @@ class AreaForecast:
         if self.choice.method == "persistence":
             frame = _rescale_to(frame, float(self.jump_off.sum()))
         return frame[list(DEMAND_COLUMNS)]
+
+    def forecast(self) -> pd.DataFrame:
+        """Every scenario's forecast (:data:`DEMAND_COLUMNS`): by category and age band,
+        category totals (age band ``All ages``) and totals of all categories (category
+        ``all``); when the back-test chose persistence, every scenario is scaled by what
+        brings the baseline's total to persistence's (today's number), so the scenarios keep
+        their differences from it."""
+        return self._forecast.copy()
 
     def demand(self) -> pd.DataFrame:
         """The forecast by category (the gap analysis's demand): no ``all`` rows."""
@@ -351,15 +357,16 @@ class AreaForecast:
 
 
 def _rescale_to(frame: pd.DataFrame, total: float) -> pd.DataFrame:
-    """Scale each scenario-year so that all categories together come to ``total`` (the
-    persistence forecast), bounds and standard deviations with it."""
+    """Scale each year so that the baseline's total of all categories comes to ``total``
+    (the persistence forecast); every scenario, bound and standard deviation is scaled by
+    the same factor as the baseline that year."""
     frame = frame.copy()
-    overall = frame.loc[
-        (frame["placement_category"] == stockflow.ALL_CATEGORIES)
+    baseline = frame.loc[
+        (frame["scenario"] == scenarios.BASELINE)
+        & (frame["placement_category"] == stockflow.ALL_CATEGORIES)
         & (frame["age_band"] == stockflow.ALL_AGES)
-    ].set_index(["scenario", "year"])["forecast"]
-    keys = pd.MultiIndex.from_frame(frame[["scenario", "year"]])
-    factor = (total / overall.reindex(keys).to_numpy()).astype(float)
+    ].set_index("year")["forecast"]
+    factor = (total / frame["year"].map(baseline)).to_numpy(dtype=float)
     factor = np.where(np.isfinite(factor), factor, 1.0)
     for column in ("forecast", "sd", "lower_80", "upper_80", "lower_95", "upper_95"):
         frame[column] = frame[column] * factor
