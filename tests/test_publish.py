@@ -232,3 +232,23 @@ def test_the_same_table_name_in_two_notebooks_gets_two_ids(tmp_path: Path) -> No
     assert tmp_path / "publish" / "northtown" / "data-annex" in written
     csvs = sorted(p.name for p in (tmp_path / "publish" / "northtown" / "data-annex").iterdir())
     assert csvs == ["first-children.csv", "second-children.csv"]
+
+
+def test_an_export_failing_midway_leaves_the_last_publication(tmp_path: Path, monkeypatch) -> None:
+    from mps.export import docx
+
+    good = write_notebook(tmp_path / "good.ipynb", executed_notebook())
+    publish(tmp_path, [good], formats=("html", "annex"))
+    folder = tmp_path / "publish" / "northtown"
+    before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    def half_written(document, target, **options):
+        target.write_bytes(b"PK\x03\x04 half a Word file")
+        raise docx.DocxError("pandoc was killed")
+
+    monkeypatch.setattr(docx, "html_to_docx", half_written)
+    with pytest.raises(docx.DocxError, match="pandoc was killed"):
+        publish(tmp_path, [good], formats=("html", "docx", "annex"))
+    after = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert after == before  # no .docx, nothing changed
+    assert not list((tmp_path / "publish" / ".staging").iterdir())  # and nothing left over
