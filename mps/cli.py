@@ -57,6 +57,9 @@ def demo_data(
     with console.status(f"Generating {boroughs} fictional boroughs…"):
         manifest = write_demo_data(out_dir, seed=seed, boroughs=boroughs)
     out.print(f"Demo data for {len(manifest.boroughs)} boroughs written to {out_dir}")
+    parameters = Path(out_dir) / "consortium.yaml"
+    if parameters.is_file():
+        out.print(f"Build it with: mps build {parameters}", soft_wrap=True)
 
 
 @app.command()
