@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import pickle
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -137,6 +138,7 @@ def load_area(
     prepared_dir: str | Path | None = None,
     years: Sequence[int] | None = None,
     settings: Mapping[str, Any] | None = None,
+    cache_dir: str | Path | None = None,
 ) -> AreaData:
     """Load an area's pooled episodes and population, and its optional inputs.
 
@@ -147,7 +149,9 @@ def load_area(
     Spend, referrals and needs assessments are read from each borough's folder when the
     file is there, and the provider register from the data folder (see
     :func:`load_optional_inputs`); ``settings`` (the notebooks' analysis settings) names the
-    needs indicators and rating scale.
+    needs indicators and rating scale. With ``cache_dir`` (the area's results folder in a
+    build, named by the data it was computed from) they are read and validated once for all
+    the area's notebooks.
     """
     data_dir = Path(data_dir)
     frames = []
@@ -170,8 +174,37 @@ def load_area(
         population = read_population(population_file)
         population = population[population["la_code"].isin(list(la_codes))].reset_index(drop=True)
     area = AreaData(episodes=episodes, population=population)
-    load_optional_inputs(area, boroughs=boroughs, data_dir=data_dir, settings=settings)
+    _optional_inputs_once(area, boroughs, data_dir, settings, cache_dir)
     return area
+
+
+_OPTIONAL = ("spend", "referrals", "needs", "providers", "fostering", "contracts")
+
+
+def _optional_inputs_once(
+    area: AreaData,
+    boroughs: Sequence[str],
+    data_dir: Path,
+    settings: Mapping[str, Any] | None,
+    cache_dir: str | Path | None,
+) -> None:
+    """:func:`load_optional_inputs`, through a cache shared by the area's notebooks."""
+    cache = Path(cache_dir) / "optional-inputs.pickle" if cache_dir else None
+    if cache is not None and cache.is_file():
+        # Written by this build's code from this build's data (the folder is named by both).
+        saved = pickle.loads(cache.read_bytes())
+        for name in _OPTIONAL:
+            setattr(area, name, saved[name])
+        area.coverage, area.inputs_report = saved["coverage"], saved["inputs_report"]
+        return
+    load_optional_inputs(area, boroughs=boroughs, data_dir=data_dir, settings=settings)
+    if cache is not None:
+        saved = {name: getattr(area, name) for name in _OPTIONAL}
+        saved.update(coverage=area.coverage, inputs_report=area.inputs_report)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_name(f".{cache.name}-{os.getpid()}")
+        partial.write_bytes(pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(partial, cache)  # another notebook of the area may be reading it
 
 
 def load_optional_inputs(

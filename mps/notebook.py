@@ -95,6 +95,7 @@ class AreaReport:
             prepared_dir=self.prepared_dir or None,
             years=self.years,
             settings=self.settings,
+            cache_dir=self.results_dir or None,
         )
 
     def cached(self, name: str, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:

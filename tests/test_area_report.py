@@ -100,3 +100,41 @@ def test_members_result_is_computed_once_for_every_borough(tmp_path: Path) -> No
     assert first.to_dict("records") == [{"la": "north", "size": 2}, {"la": "south", "size": 1}]
     # west prepared nothing (its returns failed): named, not silently left out
     assert list(missing) == ["west"] and missing == missing_again
+
+
+def test_optional_inputs_are_read_once_for_all_the_areas_notebooks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mps.area
+    from mps.area import EPISODES_FILE, load_area
+
+    (tmp_path / "prepared" / "north").mkdir(parents=True)
+    pd.DataFrame({"la": ["north"], "CHILD": ["N1"]}).to_parquet(
+        tmp_path / "prepared" / "north" / EPISODES_FILE
+    )
+    (tmp_path / "north").mkdir()
+    (tmp_path / "north" / "spend.csv").write_text(
+        "CHILD,placement_start,placement_end,PLACE,PLACE_PROVIDER,URN,provider_name,"
+        "weekly_cost,contract_status\nN1,01/04/2024,,U4,PR4,SC1,Acme,900,spot\n"
+        "N2,01/04/2024,,K2,PR4,SC2,Acme,oops,spot\n",
+        encoding="utf-8",
+    )
+    options = dict(
+        boroughs=["north"],
+        la_codes=["E06900001"],
+        data_dir=tmp_path,
+        prepared_dir=tmp_path / "prepared",
+        cache_dir=tmp_path / "results",
+    )
+    first = load_area(**options)  # the first notebook reads and validates the files
+
+    def no_second_read(*args, **kwargs):
+        raise AssertionError("the optional inputs were read again")
+
+    monkeypatch.setattr(mps.area, "load_optional_inputs", no_second_read)
+    second = load_area(**options)  # the next notebook of the same area
+    pd.testing.assert_frame_equal(first.spend, second.spend)
+    assert second.spend["weekly_cost"].to_list() == [900.0]
+    assert second.coverage == first.coverage and second.coverage["spend"] == ["north"]
+    # the rejected row is still reported, from the cache
+    assert [(i.row, i.column) for i in second.inputs_report.issues] == [(3, "weekly_cost")]
