@@ -42,6 +42,7 @@ All functions are vectorised (no loop over rows) and deterministic: results are 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -173,8 +174,26 @@ def _same_placement(frame: pd.DataFrame, rows: np.ndarray, earlier: np.ndarray) 
     return ((place == place_before) & same_address).astype(bool)
 
 
+#: id(episodes) -> (weak reference to them, their shape, their preparation): a notebook
+#: asks for many counts of the same table, and preparing it is the costly part.
+_PREPARED: dict[int, tuple[weakref.ref, tuple, _Prepared]] = {}
+
+
 def _prepare(episodes: pd.DataFrame) -> _Prepared:
-    """Sort the episodes and derive periods of care, placements and resolved categories."""
+    """Sort the episodes and derive periods of care, placements and resolved categories
+    (once per table: later calls with the same, unchanged table reuse the result)."""
+    key = id(episodes)
+    shape = (len(episodes), tuple(episodes.columns))
+    known = _PREPARED.get(key)
+    if known is not None and known[0]() is episodes and known[1] == shape:
+        return known[2]
+    prepared = _prepare_table(episodes)
+    forget = lambda _, key=key: _PREPARED.pop(key, None)  # noqa: E731
+    _PREPARED[key] = (weakref.ref(episodes, forget), shape, prepared)
+    return prepared
+
+
+def _prepare_table(episodes: pd.DataFrame) -> _Prepared:
     _check(episodes)
     frame = episodes.sort_values(["la", "CHILD", "DECOM"], kind="stable").reset_index(drop=True)
     n = len(frame)
