@@ -520,3 +520,12 @@ def test_demo_boroughs_pool_consistently(demo_episodes: list[pd.DataFrame], tmp_
     pooled.to_parquet(path, index=False)
     again = children.headline_indicators(pd.read_parquet(path), 2025)
     assert again.set_index("indicator")["value"].equals(headline)
+
+
+def test_a_table_is_prepared_once_and_a_changed_table_again(episodes: pd.DataFrame) -> None:
+    first = children._prepare(episodes)
+    assert children._prepare(episodes) is first  # the same, unchanged table
+    copy = episodes.copy()
+    assert children._prepare(copy) is not first  # another table
+    fewer = episodes.iloc[1:]
+    assert len(children._prepare(fewer).frame) == len(episodes) - 1
