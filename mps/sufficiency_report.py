@@ -24,7 +24,6 @@ from mps import codes
 from mps.analysis import gaps, need_profiles, sufficiency, supply
 from mps.analysis.children import REQUIRED_COLUMNS, looked_after_on
 from mps.analysis.spend import placements_in_year
-from mps.data.members import read_member_episodes
 
 FORECAST_RESULT = "forecast"
 #: What would fill each need profile that cannot be measured.
@@ -108,21 +107,24 @@ def area_demand(
 
 
 def _member_cla(report: Any, day: pd.Timestamp) -> pd.DataFrame | None:
-    """The other member councils' children looked after on ``day`` (a borough's report)."""
+    """Where the other member councils' children looked after on ``day`` live (``la`` and
+    ``URN``), for a borough's report; None for a consortium, or when a member's data
+    cannot be read. Worked out once per build for all members
+    (:meth:`~mps.notebook.AreaReport.members_result`; the notebook declares it reads them)."""
     members = (report.settings.get("consortium") or {}).get("members") or []
-    others = [m for m in members if m["slug"] not in report.boroughs]
+    others = [m["slug"] for m in members if m["slug"] not in report.boroughs]
     if report.is_consortium or not others:
         return None
-    found = read_member_episodes(
-        others,
-        data_dir=report.data_dir,
-        prepared_dir=report.prepared_dir or None,
-        years=report.years,
-        columns=list(REQUIRED_COLUMNS),
+
+    def placed(episodes: pd.DataFrame) -> pd.DataFrame:
+        return looked_after_on(episodes, day)[["la", "URN"]].reset_index(drop=True)
+
+    found, missing = report.members_result(
+        f"placements-at-31-march-{day.year}", list(REQUIRED_COLUMNS), placed
     )
-    if not found.complete or found.episodes.empty:
+    if set(missing) & set(others):
         return None
-    return looked_after_on(found.episodes, day)
+    return found[found["la"].isin(others)].reset_index(drop=True)
 
 
 def gather_evidence(report: Any) -> Evidence:
