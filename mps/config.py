@@ -343,6 +343,11 @@ class BoroughSettings(_Strict):
     branding: BrandingSettings | None = None
     #: Nearby authorities outside the consortium, as the Ofsted register names them.
     neighbours: list[str] = Field(default_factory=list)
+    #: Federated mode: a borough that shares no child-level data names the file of
+    #: aggregates it sent (``mps export-aggregates``), relative to data_dir. It then gets no
+    #: preparation and no documents of its own in this build; the consortium's documents
+    #: (and any region's it is in) are built from its aggregates (:mod:`mps.federated`).
+    aggregates: str | None = None
 
 
 class RegionSettings(_Strict):
@@ -405,6 +410,17 @@ class ConsortiumSettings(_Strict):
         known = ", ".join(b.slug for b in self.boroughs)
         raise ParameterError(f"no borough {slug!r} in consortium {self.slug!r} (known: {known})")
 
+    def aggregates_for(self, slug: str) -> Path | None:
+        """The file of aggregates a federated borough sent, resolved against data_dir (None
+        for a borough whose child-level data the consortium holds)."""
+        aggregates = self.borough(slug).aggregates
+        return None if aggregates is None else self.data_dir / aggregates
+
+    @property
+    def federated_boroughs(self) -> list[str]:
+        """The boroughs that send aggregates instead of child-level data."""
+        return [b.slug for b in self.boroughs if b.aggregates]
+
     def ssda903_source_for(self, slug: str) -> Path | None:
         """Where the borough's 903 data is when the parameter files say (the borough's own
         ``ssda903_source``, else the consortium's pooled one), resolved against data_dir;
@@ -423,6 +439,7 @@ class ConsortiumSettings(_Strict):
                 boroughs=[b.slug],
             )
             for b in self.boroughs
+            if not b.aggregates  # a federated borough publishes its own documents locally
         ]
         # A region is reported like a consortium: pooled data of several boroughs.
         areas += [
@@ -490,7 +507,7 @@ class AreaSettings(BaseModel):
     def analysis_settings(self) -> dict[str, Any]:
         """Settings the notebooks' analysis reads (``settings`` parameter): plain values only,
         so papermill can inject them and they travel with the executed notebook."""
-        return {
+        settings = {
             "targets": self.targets.model_dump(mode="json"),
             "narrative": self.narrative,
             "needs": self.consortium.needs.model_dump(mode="json"),
@@ -507,6 +524,14 @@ class AreaSettings(BaseModel):
             else None,
             "edition": self.consortium.edition,
         }
+        federated = {
+            b: str(self.consortium.aggregates_for(b))
+            for b in self.boroughs
+            if self.consortium.borough(b).aggregates
+        }
+        if federated:  # only then: other areas' settings (and so their keys) are unchanged
+            settings["federated"] = {"aggregates": federated}
+        return settings
 
     def near_authorities(self) -> list[str]:
         """Authorities near the area: for a borough the other members and its neighbours,
