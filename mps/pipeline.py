@@ -167,6 +167,22 @@ class BuildPlan:
     areas: list[AreaSettings]
     #: notebook stem -> what it reads beyond its area's data (see :data:`KNOWN_READS`)
     reads: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Federated mode (:mod:`mps.federated`): the notebooks of an area with a member that
+    #: sent aggregates, which has no child-level data of that member.
+    federated_notebooks: list[Path] = field(default_factory=list)
+
+    def is_federated(self, area: AreaSettings) -> bool:
+        federated = set(self.consortium.federated_boroughs)
+        return area.kind != "borough" and any(b in federated for b in area.boroughs)
+
+    def notebooks_for(self, area: AreaSettings) -> list[Path]:
+        """The notebooks the area runs, in document order."""
+        return self.federated_notebooks if self.is_federated(area) else self.notebooks
+
+    def pooled(self, boroughs: Sequence[str]) -> list[str]:
+        """Those of ``boroughs`` whose child-level data the build prepares (not federated)."""
+        federated = set(self.consortium.federated_boroughs)
+        return [b for b in boroughs if b not in federated]
 
     @property
     def prepared_dir(self) -> Path:
@@ -204,17 +220,19 @@ class BuildPlan:
 
     def boroughs_needed(self) -> list[str]:
         if any(self.reads_members(nb.stem) for nb in self.notebooks):
-            return sorted(b.slug for b in self.consortium.boroughs)
-        return sorted({b for area in self.areas for b in area.boroughs})
+            return sorted(self.pooled([b.slug for b in self.consortium.boroughs]))
+        return sorted(self.pooled({b for area in self.areas for b in area.boroughs}))
 
     def waits_for(self, area: AreaSettings) -> list[str]:
         """The boroughs whose preparation the area's notebooks wait for."""
-        if any(self.reads_members(nb.stem) for nb in self.notebooks):
-            return [b.slug for b in self.consortium.boroughs]
-        return list(area.boroughs)
+        if any(self.reads_members(nb.stem) for nb in self.notebooks_for(area)):
+            return self.pooled([b.slug for b in self.consortium.boroughs])
+        return self.pooled(area.boroughs)
 
     def job_count(self) -> int:
-        return len(self.boroughs_needed()) + len(self.areas) * (len(self.notebooks) + 1)
+        return len(self.boroughs_needed()) + sum(
+            len(self.notebooks_for(area)) + 1 for area in self.areas
+        )
 
 
 def plan_build(
@@ -249,7 +267,20 @@ def plan_build(
     # Absolute: notebooks run with their own folder as working directory.
     root = Path(build_root).resolve() / consortium.slug
     reads = {path.stem: notebook_reads(path) for path in notebooks}
-    return BuildPlan(consortium, root, notebooks, all_areas, reads)
+    plan = BuildPlan(consortium, root, notebooks, all_areas, reads)
+    if any(plan.is_federated(area) for area in all_areas):
+        from mps.federated.plan import federated_notebooks
+
+        names = federated_notebooks(consortium.notebooks)
+        plan.federated_notebooks = [resolve_notebook(n, notebooks_dir) for n in names]
+        for path in plan.federated_notebooks:
+            missing = expected - set(notebook_parameter_names(path))
+            if missing:
+                raise ValueError(
+                    f"{path}: parameters cell does not define {', '.join(sorted(missing))}"
+                )
+            reads[path.stem] = notebook_reads(path)
+    return plan
 
 
 # --- job keys ---------------------------------------------------------------------------
@@ -279,12 +310,19 @@ def area_inputs(consortium: ConsortiumSettings, area: AreaSettings) -> list[Path
             layout.borough_folder(data_dir, consortium.borough(b).data_folder or b)
         )
     ]
-    return [*shared, *own, *files_in_settings(area.analysis_settings())]
+    # A federated member's aggregates file (a zip, or a folder) is its data here.
+    received = [
+        path
+        for b in area.boroughs
+        if (aggregates := consortium.aggregates_for(b)) is not None
+        for path in ([aggregates] if aggregates.is_file() else files_under(aggregates))
+    ]
+    return [*shared, *own, *received, *files_in_settings(area.analysis_settings())]
 
 
 @dataclass(frozen=True)
 class _AreaKeys:
-    data: str
+    results: str  # names the area's results folder (its data and its notebooks)
     notebooks: dict[str, str]
     publish: str
 
@@ -313,7 +351,9 @@ class _Keys:
                     "files": manifest.files_digest(prepare_inputs(consortium, borough)),
                 }
             )
-        notebook_hashes = {nb.stem: manifest.file_hash(nb) for nb in plan.notebooks}
+        notebook_hashes = {
+            nb.stem: manifest.file_hash(nb) for nb in [*plan.notebooks, *plan.federated_notebooks]
+        }
         # Every member's data, for the notebooks that set an area beside its consortium.
         population = consortium.data_dir / layout.POPULATION_FILE
         self.members = digest(
@@ -328,16 +368,20 @@ class _Keys:
             data = digest(
                 {
                     "code": code,
-                    "prepared": [self.prepare[b] for b in area.boroughs],
+                    "prepared": [self.prepare[b] for b in plan.pooled(area.boroughs)],
                     "files": manifest.files_digest(area_inputs(consortium, area)),
                 }
             )
+            # Results an area's notebooks share (a forecast, the tables a later notebook
+            # quotes) depend on the data and on the notebooks that made them: a changed
+            # notebook gets a fresh results folder, so nothing reads an older version's.
+            shared = digest({"data": data, "notebooks": list(notebook_hashes.values())})
             notebooks = {}
-            for nb in plan.notebooks:
+            for nb in plan.notebooks_for(area):
                 parameters = area.notebook_parameters(
                     plan.prepared_dir,
                     plan.tables_dir(area, nb.stem),
-                    plan.results_dir(area, data),
+                    plan.results_dir(area, shared),
                 )
                 reads_members = plan.reads_members(nb.stem)
                 if reads_members:
@@ -358,11 +402,11 @@ class _Keys:
                 {
                     "job": "publish",
                     "code": code,
-                    "notebooks": [notebooks[nb.stem] for nb in plan.notebooks],
+                    "notebooks": [notebooks[nb.stem] for nb in plan.notebooks_for(area)],
                     "edition": asdict(edition_for(plan, area)),
                 }
             )
-            self.areas[area.slug] = _AreaKeys(data, notebooks, publish)
+            self.areas[area.slug] = _AreaKeys(shared, notebooks, publish)
 
 
 def edition_for(plan: BuildPlan, area: AreaSettings):
@@ -398,7 +442,7 @@ def child_level_inputs(plan: BuildPlan, area: AreaSettings) -> list[Path]:
             borough_source(consortium.data_dir, folder, consortium.ssda903_source_for(borough.slug))
         )
         found.add(plan.prepared_dir / borough.slug)
-    own = {plan.prepared_dir / b for b in area.boroughs}
+    own = {plan.prepared_dir / b for b in plan.pooled(area.boroughs)}
     return sorted(p for p in found | own if p.exists() or p in own)
 
 
@@ -632,9 +676,9 @@ class _Scheduler:
     def start_area(self, area: AreaSettings) -> None:
         """Queue the area's notebooks once all its boroughs are prepared (or skip them)."""
         plan, keys = self.plan, self.keys.areas[area.slug]
-        failed = [b for b in area.boroughs if not self.prepared[b]]
+        failed = [b for b in plan.pooled(area.boroughs) if not self.prepared[b]]
         if failed:
-            for nb in plan.notebooks:
+            for nb in plan.notebooks_for(area):
                 self.skip(
                     "notebook",
                     area.slug,
@@ -645,7 +689,7 @@ class _Scheduler:
             self.start_publish(area)
             return
         runs = []
-        for nb in plan.notebooks:
+        for nb in plan.notebooks_for(area):
             if self.fresh("notebook", area.slug, nb.stem, keys.notebooks[nb.stem]):
                 self.record(self.cached("notebook", area.slug, nb.stem))
             else:
@@ -655,7 +699,7 @@ class _Scheduler:
             self.analysed[area.slug] = True
             self.start_publish(area)
             return
-        results_dir = str(plan.results_dir(area, keys.data))
+        results_dir = str(plan.results_dir(area, keys.results))
         # The consortium's pooled analysis is the longest job: it goes first.
         priority = 1 if area.kind != "borough" else 2
         self.queue(
@@ -675,7 +719,7 @@ class _Scheduler:
         if self.fresh("publish", area.slug, "documents", key):
             self.record(self.cached("publish", area.slug, "documents"))
             return
-        executed = [self.plan.area_dir(area) / nb.name for nb in self.plan.notebooks]
+        executed = [self.plan.area_dir(area) / nb.name for nb in self.plan.notebooks_for(area)]
         edition = edition_for(self.plan, area)
         publish_dir = self.plan.publish_dir
         child_data = child_level_inputs(self.plan, area)
@@ -701,7 +745,7 @@ class _Scheduler:
                 detail = "".join(traceback.format_exception_only(type(error), error)).strip()
                 jobs = [
                     JobResult("notebook", area_slug, nb.stem, False, 0.001, detail)
-                    for nb in self.plan.notebooks
+                    for nb in self.plan.notebooks_for(self.area(area_slug))
                     if not self.fresh(
                         "notebook", area_slug, nb.stem, keys.areas[area_slug].notebooks[nb.stem]
                     )

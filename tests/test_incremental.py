@@ -275,3 +275,26 @@ def test_reading_other_members_undeclared_is_refused_in_a_build(tmp_path: Path) 
     report = AreaReport.from_namespace(values)
     with pytest.raises(RuntimeError, match=r'declare it in the notebook\'s metadata \("mps"'):
         report.members_result("member-stock", ["la"], lambda found: found)
+
+
+def test_a_changed_notebook_reruns_the_areas_other_notebooks_too(setup) -> None:
+    # A later notebook may read what an earlier one saved (a forecast, a published table):
+    # a changed notebook gives the area a fresh results folder, so all its notebooks run.
+    shutil.copy(REPO / "notebooks" / "comparisons.ipynb", setup["notebooks"])
+    consortium = setup["consortium"]
+    text = consortium.read_text(encoding="utf-8")
+    consortium.write_text(
+        text.replace(f"notebooks: [{NOTEBOOK}]", f"notebooks: [{NOTEBOOK}, comparisons]"),
+        encoding="utf-8",
+    )
+    path = setup["notebooks"] / "comparisons.ipynb"
+
+    def change() -> None:
+        notebook = nbformat.read(path, as_version=4)
+        notebook.cells.append(nbformat.v4.new_markdown_cell("A new paragraph."))
+        nbformat.write(notebook, path)
+
+    assert after(setup, change) == {
+        *(f"notebook/{area}/{nb}" for area in (A, B, PAIR) for nb in (NOTEBOOK, "comparisons")),
+        *(f"publish/{area}" for area in (A, B, PAIR)),
+    }
