@@ -225,7 +225,8 @@ def figure_html(fig: plt.Figure, *, name: str, title: str, alt: str, table: str 
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     link = (
-        f' <a class="mps-table-link" href="#table-{table}">The figures are in the table below.</a>'
+        # a chart is drawn from its published table, which the document shows first
+        f' <a class="mps-table-link" href="#table-{table}">The figures are in the table above.</a>'
         if table
         else ""
     )
