@@ -160,6 +160,10 @@ def build(
     try:
         consortium = load_consortium(parameters, data_dir=data)
         plan = plan_build(consortium, build_root=build_dir, areas=area)
+        if consortium.federated_boroughs:  # a damaged or mismatched file stops the build here
+            from mps.federated.receive import verify_received
+
+            verify_received(consortium)
     except (ParameterError, ValueError, FileNotFoundError) as error:
         raise _fail(str(error)) from error
     if not consortium.data_dir.is_dir():
@@ -201,6 +205,57 @@ def build(
         failures = outcome.failures
         console.print(f"[bold red]{len(failures)} job(s) failed[/]; the others finished.")
         raise typer.Exit(1)
+
+
+@app.command("export-aggregates")
+def export_aggregates(
+    parameters: Annotated[
+        Path, typer.Argument(help="The consortium parameter file (YAML) your borough is in.")
+    ],
+    borough: Annotated[str, typer.Option(help="Your borough's slug in that file, e.g. ashmoor.")],
+    out: Annotated[
+        Path, typer.Option(help="The file to write and send, e.g. ashmoor-aggregates.zip.")
+    ],
+    data: Annotated[
+        Path | None,
+        typer.Option(help="The data folder holding your 903 returns (overrides data_dir)."),
+    ] = None,
+) -> None:
+    """Write your borough's counts for a federated consortium, without child-level data.
+
+    For a borough that cannot share its 903 returns with the consortium: reads and
+    validates them as `mps build` does, counts children looked after (by year, placement,
+    age, sex, ethnicity, legal status...), starts, ceases and placement moves, suppresses
+    each count exactly where your own published tables suppress it (the parameters'
+    threshold: a suppressed count is written c), checks the result for child identifiers,
+    dates of birth, postcodes and small counts, and writes one zip file: the tables as CSV
+    and a manifest.json (format version, your borough and ONS code, the years, the
+    threshold, each table's rows and SHA-256 checksum). Nothing is written if any step
+    fails. Send the file to the consortium lead, who names it in the consortium's
+    parameters (aggregates: received/<file>.zip, relative to its data folder).
+    """
+    from mps.config import ParameterError, load_consortium
+    from mps.data.validation import FatalValidationError
+    from mps.federated.export import ExportError
+    from mps.federated.export import export_aggregates as export
+
+    try:
+        consortium = load_consortium(parameters, data_dir=data)
+        result = export(consortium, borough, out)
+    except (ParameterError, FatalValidationError, ExportError, ValueError) as error:
+        raise _fail(str(error)) from error
+    manifest = result.manifest
+    console.print(
+        f"Wrote {result.path}: {len(manifest['tables'])} tables for "
+        f"{manifest['borough']['name']} ({manifest['borough']['la_code']}), "
+        f"{manifest['collection_years'][0]} to {manifest['collection_years'][-1]}, "
+        f"counts from 1 to {manifest['disclosure']['threshold']} suppressed.",
+        highlight=False,
+    )
+    for entry in manifest["tables"]:
+        hidden = result.suppressed[entry["name"]]
+        console.print(f"  {entry['name']}: {entry['rows']} rows, {hidden} cells c", highlight=False)
+    console.print("The leak scan found no child identifiers, dates of birth or postcodes.")
 
 
 @app.command()

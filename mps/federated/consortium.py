@@ -182,6 +182,7 @@ def consortium_context(
     reporting_year: int,
     consortium_name: str,
     population: pd.DataFrame | None,
+    la_codes: Sequence[str] = (),
 ) -> AggregateContext:
     """The aggregates' context for an area from its analysis settings (the consortium's
     members give "another member's area")."""
@@ -189,7 +190,8 @@ def consortium_context(
     return AggregateContext(
         years=tuple(int(y) for y in years),
         reporting_year=int(reporting_year),
-        member_codes=tuple(str(m["la_code"]) for m in members),
+        # Opened on its own a notebook has no members listed: its own boroughs stand in.
+        member_codes=tuple(str(m["la_code"]) for m in members) or tuple(la_codes),
         consortium_name=consortium_name,
         population=population,
     )
@@ -223,6 +225,7 @@ def consortium_aggregates(report: Any) -> ConsortiumAggregates:
         reporting_year=report.reporting_year,
         consortium_name=report.consortium_name,
         population=population,
+        la_codes=report.la_codes,
     )
     members: dict[str, dict[str, pd.DataFrame]] = {}
     for borough, la_code in zip(report.boroughs, report.la_codes, strict=True):

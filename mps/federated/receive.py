@@ -230,3 +230,22 @@ def file_digest(path: str | Path) -> list[Path]:
     if path.is_dir():
         return sorted(p for p in path.rglob("*") if p.is_file())
     return [path]
+
+
+def verify_received(consortium) -> list[ReceivedAggregates]:
+    """Read and verify every federated borough's file against the consortium's parameters
+    (a :class:`~mps.config.ConsortiumSettings`): what ``mps build`` checks before it runs."""
+    received = []
+    for slug in consortium.federated_boroughs:
+        settings = consortium.borough(slug)
+        received.append(
+            read_aggregates(
+                consortium.aggregates_for(slug),
+                borough=slug,
+                la_code=settings.la_code,
+                years=consortium.years,
+                reporting_year=consortium.latest_year,
+                threshold=consortium.disclosure.threshold,
+            )
+        )
+    return received
