@@ -19,9 +19,11 @@ property, and every CSV cell. Charts are pictures and cannot be read back: they 
 only from published, disclosure-controlled tables (:mod:`mps.charts`).
 
 To avoid false alarms, the scan ignores identifiers too short to tell from ordinary numbers
-and words (fewer than :data:`MIN_ID_LENGTH` characters, or four digits: a year) and says
-how many it ignored; it does not treat 31 March or 1 April of any year (the reporting
-dates every document names) or the publication date as a date of birth; and in tables it
+and words (numbers of fewer than :data:`MIN_ID_LENGTH` digits, such as years; other
+identifiers of fewer than four characters, such as the 903's UN1-UN10) and says how many
+it ignored; it does not treat 31 March or 1 April of any year (the reporting dates every
+document names), the publication date or a date written in the notebooks' text or the
+narrative parameters as a date of birth; and in tables it
 looks for identifiers only in label cells, never in the numbers (a spend total may equal
 some child's number by chance).
 """
