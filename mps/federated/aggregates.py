@@ -105,7 +105,7 @@ class AggregateTable:
             else:
                 labels = layout.labels_for(context) if layout.labels_for else layout.labels
                 groups = long[layout.group].astype(str)
-                located["label"] = groups.map(dict(labels)).fillna(groups).to_numpy()
+                located["label"] = groups.map(lambda g, names=labels: names.get(g, g)).to_numpy()
                 located["column"] = long["year"].astype(str).to_numpy()
                 if layout.split and layout.split_tables:
                     located["table"] = [

@@ -105,6 +105,8 @@ class ConsortiumAggregates:
     def _pair(self, published_name: str) -> tuple[PublishableTable, PublishableTable]:
         if published_name not in self._published:
             for table in TABLES:
+                if not all(table.name in m for m in self.members.values()):
+                    continue
                 low = table.published(
                     sum_members(list(self.members.values()), table, LEAST), self.context
                 )
