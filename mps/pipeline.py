@@ -695,10 +695,14 @@ class _Scheduler:
             else:
                 parameters = self.keys.parameters[(area.slug, nb.stem)]
                 runs.append((nb, plan.area_dir(area) / nb.name, parameters))
+                # Its tables are deleted when it starts: until it succeeds again it is not
+                # up to date, even if this build is interrupted.
+                self.manifest.forget(_job_id("notebook", area.slug, nb.stem))
         if not runs:
             self.analysed[area.slug] = True
             self.start_publish(area)
             return
+        self.manifest.save()
         results_dir = str(plan.results_dir(area, keys.results))
         # The consortium's pooled analysis is the longest job: it goes first.
         priority = 1 if area.kind != "borough" else 2

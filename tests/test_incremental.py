@@ -298,3 +298,22 @@ def test_a_changed_notebook_reruns_the_areas_other_notebooks_too(setup) -> None:
         *(f"notebook/{area}/{nb}" for area in (A, B, PAIR) for nb in (NOTEBOOK, "comparisons")),
         *(f"publish/{area}" for area in (A, B, PAIR)),
     }
+
+
+def test_a_notebook_about_to_rerun_is_no_longer_up_to_date_if_the_build_stops(setup) -> None:
+    # Its tables are deleted when it starts; a build killed then must not trust them.
+    from mps.pipeline import _Scheduler
+
+    plan = plan_of(setup)
+    mark_built(plan)
+    path = setup["notebooks"] / f"{NOTEBOOK}.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells.append(nbformat.v4.new_markdown_cell("A new paragraph."))
+    nbformat.write(notebook, path)
+    plan = plan_of(setup)
+    manifest = BuildManifest.load(plan.root)
+    scheduler = _Scheduler(plan, manifest, _Keys(plan, manifest), False, 1, lambda _: None)
+    scheduler.prepared = {b: True for b in plan.boroughs_needed()}
+    scheduler.start_area(plan.areas[0])  # queued, not yet run
+    assert f"notebook/{A}/{NOTEBOOK}" not in BuildManifest.load(plan.root).jobs
+    assert f"notebook/{B}/{NOTEBOOK}" in BuildManifest.load(plan.root).jobs
