@@ -35,7 +35,8 @@ def _install(session: nox.Session, extras: str = "") -> None:
 @nox.session
 def demo(session: nox.Session) -> None:
     """Generate the demo consortium's data and build its MPS and sufficiency plans."""
-    _install(session)
+    # WeasyPrint (pure pip) prints the PDFs on a machine without Debian's Chromium.
+    _install(session, "weasyprint")
     session.run("mps", "demo-data", DEMO_DATA, env=ENV)
     session.run("mps", "build", DEMO_PARAMETERS, *session.posargs, env=ENV)
 
