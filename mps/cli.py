@@ -143,6 +143,13 @@ def build(
         bool,
         typer.Option("--force", help="Run every job, even those whose inputs have not changed."),
     ] = False,
+    formats: Annotated[
+        str,
+        typer.Option(
+            help="What to publish, comma-separated: html, pdf, docx, annex (the data "
+            "annex). HTML alone is a quick draft."
+        ),
+    ] = "html,pdf,docx,annex",
 ) -> None:
     """Build the MPS and sufficiency plan for every borough and the consortium.
 
@@ -159,7 +166,8 @@ def build(
 
     try:
         consortium = load_consortium(parameters, data_dir=data)
-        plan = plan_build(consortium, build_root=build_dir, areas=area)
+        chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
+        plan = plan_build(consortium, build_root=build_dir, areas=area, formats=chosen)
         if consortium.federated_boroughs:  # a damaged or mismatched file stops the build here
             from mps.federated.receive import verify_received
 

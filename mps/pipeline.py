@@ -48,6 +48,9 @@ from mps.manifest import (
 )
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+#: What a build can publish (as :data:`mps.publish.FORMATS`, not imported here: a rebuild
+#: with nothing to do should not pay for nbconvert's import).
+PUBLISH_FORMATS = ("html", "pdf", "docx", "annex")
 KERNEL_NAME = "python3"
 
 log = logging.getLogger("mps.pipeline")
@@ -167,6 +170,8 @@ class BuildPlan:
     areas: list[AreaSettings]
     #: notebook stem -> what it reads beyond its area's data (see :data:`KNOWN_READS`)
     reads: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: What to publish (:data:`PUBLISH_FORMATS`); a draft may ask for HTML only.
+    formats: tuple[str, ...] = ()
     #: Federated mode (:mod:`mps.federated`): the notebooks of an area with a member that
     #: sent aggregates, which has no child-level data of that member.
     federated_notebooks: list[Path] = field(default_factory=list)
@@ -241,12 +246,20 @@ def plan_build(
     build_root: Path,
     areas: Sequence[str] | None = None,
     notebooks_dir: Path = NOTEBOOKS_DIR,
+    formats: Sequence[str] | None = None,
 ) -> BuildPlan:
-    """Work out the jobs: which notebooks, which areas, which folders.
+    """Work out the jobs: which notebooks, which areas, which folders, which formats
+    (default: all of :data:`PUBLISH_FORMATS`; HTML is always published).
 
     Checks every notebook before anything runs: it must exist, have exactly one
     ``parameters`` cell, and define every parameter the build injects.
     """
+    chosen = tuple(dict.fromkeys(["html", *(formats or PUBLISH_FORMATS)]))
+    unknown = [f for f in chosen if f not in PUBLISH_FORMATS]
+    if unknown:
+        raise ValueError(
+            f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(PUBLISH_FORMATS)}"
+        )
     notebooks = [resolve_notebook(name, notebooks_dir) for name in consortium.notebooks]
     all_areas = consortium.areas()
     expected = set(all_areas[0].notebook_parameters(None, Path(".")))
@@ -267,7 +280,7 @@ def plan_build(
     # Absolute: notebooks run with their own folder as working directory.
     root = Path(build_root).resolve() / consortium.slug
     reads = {path.stem: notebook_reads(path) for path in notebooks}
-    plan = BuildPlan(consortium, root, notebooks, all_areas, reads)
+    plan = BuildPlan(consortium, root, notebooks, all_areas, reads, formats=chosen)
     if any(plan.is_federated(area) for area in all_areas):
         from mps.federated.plan import federated_notebooks
 
@@ -404,6 +417,7 @@ class _Keys:
                     "code": code,
                     "notebooks": [notebooks[nb.stem] for nb in plan.notebooks_for(area)],
                     "edition": asdict(edition_for(plan, area)),
+                    "formats": list(plan.formats),
                 }
             )
             self.areas[area.slug] = _AreaKeys(shared, notebooks, publish)
@@ -557,12 +571,15 @@ def _publish_job(
     edition,
     publish_dir: Path,
     child_data: Sequence[Path] | None = None,
+    formats: Sequence[str] = PUBLISH_FORMATS,
 ) -> JobResult:
     from mps.publish import publish_area
 
     started = time.perf_counter()
     try:
-        written = publish_area(area, executed, edition, publish_dir, child_data=child_data)
+        written = publish_area(
+            area, executed, edition, publish_dir, child_data=child_data, formats=formats
+        )
     except Exception as error:
         return _failure("publish", area, "documents", started, error)
     return JobResult(
@@ -732,7 +749,13 @@ class _Scheduler:
             "publish",
             area.slug,
             lambda: self.executor().submit(
-                _publish_job, area.slug, executed, edition, publish_dir, child_data
+                _publish_job,
+                area.slug,
+                executed,
+                edition,
+                publish_dir,
+                child_data,
+                self.plan.formats,
             ),
         )
 

@@ -317,3 +317,27 @@ def test_a_notebook_about_to_rerun_is_no_longer_up_to_date_if_the_build_stops(se
     scheduler.start_area(plan.areas[0])  # queued, not yet run
     assert f"notebook/{A}/{NOTEBOOK}" not in BuildManifest.load(plan.root).jobs
     assert f"notebook/{B}/{NOTEBOOK}" in BuildManifest.load(plan.root).jobs
+
+
+def test_publishing_other_formats_republishes_without_rerunning_the_analysis(setup) -> None:
+    mark_built(plan_of(setup))
+    draft = plan_build(
+        load_consortium(setup["consortium"]),
+        build_root=setup["build"],
+        notebooks_dir=setup["notebooks"],
+        formats=["html"],
+    )
+    assert draft.formats == ("html",)
+    assert set(stale_jobs(draft)) == {f"publish/{area}" for area in (A, B, PAIR)}
+
+
+def test_the_build_knows_every_format_publishing_does() -> None:
+    from mps.pipeline import PUBLISH_FORMATS
+    from mps.publish import FORMATS
+
+    assert PUBLISH_FORMATS == FORMATS
+
+
+def test_an_unknown_format_is_refused(setup) -> None:
+    with pytest.raises(ValueError, match=r"unknown format\(s\) odt; choose from html, pdf"):
+        plan_build(load_consortium(setup["consortium"]), build_root=setup["build"], formats=["odt"])
