@@ -139,7 +139,10 @@ def test_word_has_real_headings_tables_and_alt_text(publication: Path) -> None:
     with zipfile.ZipFile(publication / "market-position-statement.docx") as archive:
         body = archive.read("word/document.xml").decode()
         styles = archive.read("word/styles.xml").decode()
+        pictures = [n for n in archive.namelist() if n.startswith("word/media/")]
+    assert len(pictures) == 2  # the chart and the logo, as pictures in the document
     assert 'descr="Children looked after rose from 12 to 14."' in body
+    assert "picture-1" not in body  # the temporary file names pandoc read them from
     assert 'w:color w:val="0B5E3A"' in styles  # the brand colour in the heading styles
     assert "data:image" not in body
 

@@ -10,6 +10,7 @@ brand colour and fonts put in (:func:`branded_reference`).
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import subprocess
@@ -132,24 +133,28 @@ def html_to_docx(
         pandoc_path(),
         "--from=html",
         "--to=docx",
-        f"--reference-doc={reference}",
+        f"--reference-doc={Path(reference).resolve()}",
         "--shift-heading-level-by=-1",  # sections (h2) become Word's Heading 1
         f"--metadata=title:{title}",
         f"--metadata=subtitle:{subtitle}",
         f"--metadata=date:{published.strftime('%d %B %Y').lstrip('0')}",
         "--metadata=lang:en-GB",
-        f"--output={target}",
+        f"--output={Path(target).resolve()}",
     ]
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(stamp))}
     try:
-        subprocess.run(
-            command,
-            input=_for_word(document).encode("utf-8"),
-            capture_output=True,
-            check=True,
-            timeout=PANDOC_TIMEOUT,
-            env=env,
-        )
+        with tempfile.TemporaryDirectory(prefix="mps-docx-") as pictures:
+            # pandoc reads a picture from a file three times faster than from a data: URI
+            source = _pictures_to_files(_for_word(document), Path(pictures))
+            subprocess.run(
+                command,
+                input=source.encode("utf-8"),
+                capture_output=True,
+                check=True,
+                timeout=PANDOC_TIMEOUT,
+                env=env,
+                cwd=pictures,
+            )
     except subprocess.CalledProcessError as error:
         detail = error.stderr.decode("utf-8", "replace").strip()[:500]
         raise DocxError(f"pandoc could not convert {title!r}: {detail}") from error
@@ -159,12 +164,34 @@ def html_to_docx(
     return target
 
 
-_SOURCE_DESCRIPTION = re.compile(r'(<pic:cNvPr\b[^>]*?) descr="data:[^"]*"')
+_DATA_URI = re.compile(
+    r'(?<=src=")data:image/(png|jpeg|gif|svg\+xml);base64,([A-Za-z0-9+/=\s]+)(?=")'
+)
+_EXTENSIONS = {"png": "png", "jpeg": "jpg", "gif": "gif", "svg+xml": "svg"}
+
+
+def _pictures_to_files(document: str, folder: Path) -> str:
+    """The document with each embedded (``data:``) picture written to a file in ``folder``
+    and named by its file name (pandoc is run in ``folder``)."""
+    count = 0
+
+    def write(match: re.Match) -> str:
+        nonlocal count
+        count += 1
+        name = f"picture-{count}.{_EXTENSIONS[match[1]]}"
+        (folder / name).write_bytes(base64.b64decode(match[2]))
+        return name
+
+    return _DATA_URI.sub(write, document)
+
+
+_SOURCE_DESCRIPTION = re.compile(r'(<pic:cNvPr\b[^>]*?) descr="[^"]*"')
 
 
 def _drop_image_sources(path: Path) -> None:
-    """pandoc copies each picture's ``data:`` URI into a second description; the alt text
-    (``wp:docPr descr``) is the one Word shows, so the copy is dropped."""
+    """pandoc copies each picture's source (a file name or ``data:`` URI) into a second
+    description; the alt text (``wp:docPr descr``) is the one Word shows, so the copy is
+    dropped."""
     with zipfile.ZipFile(path) as source:
         members = [(item, source.read(item)) for item in source.infolist()]
     partial = path.with_name(f".{path.name}.partial")
