@@ -193,6 +193,7 @@ _IDENTIFYING_TOKENS = frozenset({"DOB", "UPN", "POSTCODE", "POSTCODES"})
 _IDENTIFYING_PARTS = ("DATE_OF_BIRTH", "BIRTH_DATE", "BIRTHDATE", "DATEOFBIRTH", "POST_CODE")
 # A full UK postcode (outward and inward code). Sectors such as "AB1 2" are allowed.
 _FULL_POSTCODE = r"^\s*[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\s*[0-9][A-Za-z]{2}\s*$"
+_IS_FULL_POSTCODE = re.compile(_FULL_POSTCODE).match
 
 
 def _normalised_name(name: Hashable) -> str:
@@ -229,9 +230,14 @@ def _child_level_problems(table: pd.DataFrame) -> list[str]:
         if not pd.api.types.is_numeric_dtype(values):
             text_columns.append((f"index level {level}", pd.Series(values, index=table.index)))
     for where, values in text_columns:
-        is_postcode = values.astype("str").str.match(_FULL_POSTCODE) & values.notna()
-        if is_postcode.any():
-            position = int(np.flatnonzero(is_postcode.to_numpy())[0])
+        # Published tables are small: a loop over the cells beats pandas' string methods.
+        present = values.notna().to_numpy()
+        is_postcode = [
+            bool(here and _IS_FULL_POSTCODE(str(value)))
+            for here, value in zip(present, values.tolist(), strict=True)
+        ]
+        if any(is_postcode):
+            position = is_postcode.index(True)
             # Show only the postcode sector, so the error message does not repeat it.
             sector = str(values.iloc[position]).strip()[:-2]
             problems.append(
@@ -822,12 +828,9 @@ def find_disclosure_breaches(
     breaches = _child_level_problems(table)
     for column in count_columns:
         raw = table[column]
-        text = raw.astype("str").str.strip().str.replace(",", "", regex=False)
-        numbers = pd.to_numeric(text.where(raw.notna(), None), errors="coerce").to_numpy(
-            dtype="float64"
-        )
-        is_symbol = text.isin(SYMBOLS).to_numpy()
-        unknown = raw.notna().to_numpy() & np.isnan(numbers) & ~is_symbol
+        present = raw.notna().to_numpy()
+        numbers, is_symbol = _counts_as_numbers(raw, present)
+        unknown = present & np.isnan(numbers) & ~is_symbol
         with np.errstate(invalid="ignore"):
             small = (numbers >= 1) & (numbers <= threshold)
             if rounded_to:
@@ -845,6 +848,21 @@ def find_disclosure_breaches(
             else:
                 breaches.append(f"{where}: {value!r} is a count from 1 to {threshold}")
     return breaches
+
+
+def _counts_as_numbers(raw: pd.Series, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A count column as numbers (NaN where missing or not a number) and where it holds a
+    symbol; text such as ``" 1,234 "`` reads as 1234."""
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        numbers = raw.to_numpy(dtype="float64", na_value=np.nan)
+        return numbers, np.zeros(len(raw), dtype=bool)
+    # Published tables are small: a loop over the cells beats pandas' string methods.
+    text = [str(value).strip().replace(",", "") for value in raw.tolist()]
+    candidates = np.array([t if here else None for t, here in zip(text, present, strict=True)])
+    numbers = pd.to_numeric(pd.Series(candidates, dtype=object), errors="coerce").to_numpy(
+        dtype="float64"
+    )
+    return numbers, np.array([t in SYMBOLS for t in text], dtype=bool)
 
 
 def assert_disclosure_safe(

@@ -409,7 +409,7 @@ class Scanner:
                 Finding(file, where, f"count column(s) {missing} not found: counts not checked")
             )
         breaches = find_disclosure_breaches(
-            frame.astype(object).where(frame.notna(), None),
+            frame,
             present,
             threshold or DEFAULT_THRESHOLD,
             rounded_to=round_to,
@@ -435,11 +435,16 @@ class TableDescription:
     csv_name: str = ""
 
 
+def _cell_text(element) -> str:
+    """An element's text, its pieces stripped and joined by single spaces."""
+    return " ".join(piece.strip() for piece in element.itertext() if piece.strip())
+
+
 def _html_table_frame(table) -> pd.DataFrame:
-    header = [c.get_text(" ", strip=True) for c in table.select("thead th")]
+    header = [_cell_text(cell) for cell in table.iterfind(".//thead//th")]
     rows = [
-        [cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
-        for row in table.select("tbody tr")
+        [_cell_text(cell) for cell in row if cell.tag in ("th", "td")]
+        for row in table.iterfind(".//tbody//tr")
     ]
     width = len(header) if header else max((len(r) for r in rows), default=0)
     rows = [r + [""] * (width - len(r)) for r in rows]
@@ -449,22 +454,24 @@ def _html_table_frame(table) -> pd.DataFrame:
 def scan_html(
     text: str, file: str, scanner: Scanner, tables: Mapping[tuple[str, str], TableDescription]
 ) -> list[Finding]:
-    """Visible text, attributes (alt text, titles) and every table of an HTML document."""
-    from bs4 import BeautifulSoup
+    """Visible text, attributes (alt text, titles) and every table of an HTML document.
 
-    soup = BeautifulSoup(text, "lxml")  # lxml: a C parser, 3x html.parser here
-    found = scanner.text(soup.get_text("\n"), file, "text")
-    attributes = []
-    for tag in soup.find_all(True):
-        for name, value in tag.attrs.items():
-            values = value if isinstance(value, list) else [value]
-            attributes += [
-                f"{v}"
-                for v in values
-                if not (name in ("src", "href") and str(v).startswith("data:"))
-            ]
+    Parsed by lxml (a C parser, several times faster here than BeautifulSoup on top of it).
+    The text of comments, scripts and stylesheets is scanned too: stricter than a browser's
+    view of the page, never looser."""
+    import lxml.html
+
+    root = lxml.html.document_fromstring(text)
+    found = scanner.text("\n".join(root.itertext()), file, "text")
+    attributes = [
+        value
+        for element in root.iter()
+        if isinstance(element.tag, str)  # not comments or processing instructions
+        for name, value in element.attrib.items()
+        if not (name in ("src", "href") and value.startswith("data:"))
+    ]
     found += scanner.text("\n".join(attributes), file, "attributes (alt text, titles, links)")
-    for number, table in enumerate(soup.find_all("table"), start=1):
+    for number, table in enumerate(root.iter("table"), start=1):
         key = (table.get("data-mps-notebook", ""), table.get("data-mps-table", ""))
         description = tables.get(key)
         where = f"table {number} ({key[1] or 'unnamed'})"

@@ -110,7 +110,8 @@ _TABLE_OPEN = re.compile(r"<table\b[^>]*>", re.IGNORECASE)
 _TABLE_NAME = re.compile(r'data-mps-table="([^"]+)"')
 _HEADING = re.compile(r"<h2(?P<attrs>[^>]*)>(?P<text>.*?)</h2>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
-_ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.DOTALL)
+# markdown's heading anchors come self-closed (<a ... />) when their text is empty
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*?(?:/>|>.*?</a>)', re.DOTALL)
 
 
 # --- reading the executed notebooks ---------------------------------------------------------
@@ -289,6 +290,33 @@ def number_and_index(document: str) -> str:
     return document.replace('<main id="main">', f'{nav}\n<main id="main">', 1)
 
 
+_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)", re.I)
+
+
+class DocumentExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its last pass, which parses the whole page again
+    with html.parser (a third of a second a document) to give images without alt text a
+    placeholder and to make JupyterLab's cell wrappers focusable. The mps template has no
+    cell wrappers, and the placeholder is put in here by a regular expression."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+        resources = self._init_resources(resources)
+        self.register_filter("highlight_code", Highlight2HTML(parent=self))
+        self.register_filter(
+            "filter_data_type",
+            WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            ),
+        )
+        body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        placeholder = '<img alt="No description has been provided for this image"'
+        return _IMG_WITHOUT_ALT.sub(placeholder, body), resources
+
+
 @cache
 def _exporter() -> HTMLExporter:
     config = Config()
@@ -298,7 +326,7 @@ def _exporter() -> HTMLExporter:
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
     config.HTMLExporter.anchor_link_text = ""
-    return HTMLExporter(config=config)
+    return DocumentExporter(config=config)
 
 
 @dataclass

@@ -139,6 +139,37 @@ def test_numbering_and_contents() -> None:
     assert '<a href="#first-2">First</a>' in result
 
 
+def test_rendered_headings_lose_their_empty_anchors_and_nothing_after_them(
+    tmp_path: Path,
+) -> None:
+    # nbconvert writes an empty heading anchor self-closed (<a ... />): removing it must not
+    # swallow the text up to the next </a>.
+    notebook = new_notebook(
+        cells=[
+            tagged(new_markdown_cell("## Where children live\n\nSee [the annex](#annex)."), "mps"),
+            tagged(new_markdown_cell("## Spend"), "mps"),
+        ]
+    )
+    executed = write_notebook(tmp_path / "nb.ipynb", notebook, tables=())
+    html = render_document(DOCUMENTS[0], [executed], EDITION).html
+    assert "anchor-link" not in html
+    assert '<h2 id="where-children-live">Where children live</h2>' in html
+    assert '<a href="#annex">the annex</a>' in html
+    assert '<h2 id="spend">Spend</h2>' in html
+
+
+def test_an_image_without_alt_text_gets_the_placeholder_not_silence(tmp_path: Path) -> None:
+    image = tagged(new_code_cell("plot()"), "mps")
+    image.outputs = [
+        new_output(
+            "display_data", data={"text/html": '<p><img src="data:image/png;base64,iVBOR"></p>'}
+        )
+    ]
+    executed = write_notebook(tmp_path / "nb.ipynb", new_notebook(cells=[image]), tables=())
+    html = render_document(DOCUMENTS[0], [executed], EDITION).html
+    assert '<img alt="No description has been provided for this image" src=' in html
+
+
 def test_publish_area_writes_both_documents_without_code(tmp_path: Path) -> None:
     executed = write_notebook(tmp_path / "needs_analysis.ipynb", executed_notebook())
     written = publish(tmp_path, [executed], formats=("html", "annex"))
