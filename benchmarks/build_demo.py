@@ -15,7 +15,7 @@ The naive path has no incremental build, so its rebuild costs what its cold buil
 the rebuild lines give that ratio. The rebuilds are of the full build. The last line is
 ``speedup: X``.
 
-Usage: ``python benchmarks/build_demo.py [--jobs N] [--areas N]``
+Usage: ``python benchmarks/build_demo.py [--jobs N] [--area SLUG]...``
 """
 
 from __future__ import annotations
