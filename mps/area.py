@@ -160,7 +160,7 @@ def load_area(
             frames.append(pd.read_parquet(Path(prepared_dir) / borough / EPISODES_FILE))
         else:
             returns = load_borough(
-                borough_source(data_dir, borough),
+                borough_source(data_dir, member_folders(settings).get(borough, borough)),
                 la=borough,
                 years=years,
                 la_code=la_code,
@@ -207,6 +207,13 @@ def _optional_inputs_once(
         os.replace(partial, cache)  # another notebook of the area may be reading it
 
 
+def member_folders(settings: Mapping[str, Any] | None) -> dict[str, str]:
+    """Each member borough's folder under the data folder (its ``data_folder`` setting,
+    else its slug), from the notebooks' settings."""
+    members = ((settings or {}).get("consortium") or {}).get("members") or []
+    return {m["slug"]: str(m.get("data_folder") or m["slug"]) for m in members}
+
+
 def load_optional_inputs(
     area: AreaData,
     *,
@@ -237,10 +244,11 @@ def load_optional_inputs(
         "fostering": (layout.FOSTERING_FILE, read_fostering),
         "contracts": (layout.CONTRACTS_FILE, read_contracts),
     }
+    folders = member_folders(settings)
     for name, (file_name, reader) in readers.items():
         frames, covered = [], []
         for borough in boroughs:
-            path = layout.borough_folder(data_dir, borough) / file_name
+            path = layout.borough_folder(data_dir, folders.get(borough, borough)) / file_name
             if path.is_file():
                 frame = reader(path, area.inputs_report)
                 frame.insert(0, "la", pd.Series(borough, index=frame.index, dtype="string"))

@@ -59,3 +59,24 @@ def test_a_fatal_problem_in_an_optional_input_names_the_file(tmp_path: Path) -> 
     (tmp_path / "north" / "referrals.csv").write_text("referral_id\nR1\n", encoding="utf-8")
     with pytest.raises(FatalValidationError, match=r"referrals\.csv.*CHILD"):
         load_optional_inputs(area(), boroughs=["north"], data_dir=tmp_path)
+
+
+def test_a_borough_with_its_own_data_folder_has_its_inputs_read_from_there(
+    tmp_path: Path,
+) -> None:
+    # data_folder: "North Data" in the parameters: the slug's folder is not looked in.
+    (tmp_path / "North Data").mkdir()
+    (tmp_path / "north").mkdir()
+    (tmp_path / "North Data" / "spend.csv").write_text(
+        SPEND + "N1,01/04/2024,,U4,PR4,SC1,Acme,900,spot\n", encoding="utf-8"
+    )
+    (tmp_path / "north" / "spend.csv").write_text(
+        SPEND + "X9,01/04/2024,,U4,PR4,SC1,Acme,100,spot\n", encoding="utf-8"
+    )
+    settings = {
+        "consortium": {"members": [{"slug": "north", "name": "N", "data_folder": "North Data"}]}
+    }
+    data = area()
+    load_optional_inputs(data, boroughs=["north"], data_dir=tmp_path, settings=settings)
+    assert data.spend["CHILD"].to_list() == ["N1"]
+    assert data.coverage["spend"] == ["north"]
