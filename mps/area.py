@@ -8,6 +8,8 @@ concatenation of its boroughs' tables, so consortium figures come from pooled da
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import os
 import pickle
@@ -28,7 +30,7 @@ from mps.data.referrals import read_referrals
 from mps.data.spend import read_spend
 from mps.data.ssda903 import borough_source, load_borough, read_postcode_directory
 from mps.data.supply import read_contracts, read_fostering
-from mps.data.validation import ValidationReport
+from mps.data.validation import FatalValidationError, ValidationReport
 
 EPISODES_FILE = "episodes.parquet"
 ISSUES_FILE = "validation-issues.csv"
@@ -207,6 +209,45 @@ def _optional_inputs_once(
         os.replace(partial, cache)  # another notebook of the area may be reading it
 
 
+def _borough_input_readers(settings: Mapping[str, Any] | None) -> dict[str, tuple[str, Any]]:
+    """Each optional input a borough's folder may hold: its file name and its reader."""
+    needs = dict((settings or {}).get("needs") or {})
+    indicators = [i["slug"] for i in needs.get("indicators") or []] or list(DEFAULT_INDICATORS)
+    scale = {k: needs[k] for k in ("rating_min", "rating_max") if k in needs}
+    return {
+        "spend": (layout.SPEND_FILE, read_spend),
+        "referrals": (layout.REFERRALS_FILE, read_referrals),
+        "needs": (
+            layout.NEEDS_FILE,
+            lambda path, report: read_needs(path, report, indicators=indicators, **scale),
+        ),
+        "fostering": (layout.FOSTERING_FILE, read_fostering),
+        "contracts": (layout.CONTRACTS_FILE, read_contracts),
+    }
+
+
+def validate_borough_inputs(
+    folder: str | Path, settings: Mapping[str, Any] | None = None
+) -> ValidationReport:
+    """Check the optional inputs in one borough's folder (spend, referrals, needs
+    assessments, in-house fostering, contracts) as a build reads them. A fatal problem in
+    one file is recorded in the report and the other files are still checked."""
+    report = ValidationReport()
+    for file_name, reader in _borough_input_readers(settings).values():
+        path = Path(folder) / file_name
+        if not path.is_file():
+            continue
+        found = ValidationReport()
+        with contextlib.suppress(FatalValidationError):  # recorded in the report
+            reader(path, found)
+        # Named as in the folder, like the 903 files beside them ("spend.csv").
+        for issue in found.issues:
+            report.add(dataclasses.replace(issue, file=file_name))
+        for count in found.counts.values():
+            report.counts[file_name] = dataclasses.replace(count, file=file_name)
+    return report
+
+
 def member_folders(settings: Mapping[str, Any] | None) -> dict[str, str]:
     """Each member borough's folder under the data folder (its ``data_folder`` setting,
     else its slug), from the notebooks' settings."""
@@ -231,19 +272,7 @@ def load_optional_inputs(
     :class:`~mps.data.validation.FatalValidationError` naming the file.
     """
     data_dir = Path(data_dir)
-    needs = dict((settings or {}).get("needs") or {})
-    indicators = [i["slug"] for i in needs.get("indicators") or []] or list(DEFAULT_INDICATORS)
-    scale = {k: needs[k] for k in ("rating_min", "rating_max") if k in needs}
-    readers = {
-        "spend": (layout.SPEND_FILE, read_spend),
-        "referrals": (layout.REFERRALS_FILE, read_referrals),
-        "needs": (
-            layout.NEEDS_FILE,
-            lambda path, report: read_needs(path, report, indicators=indicators, **scale),
-        ),
-        "fostering": (layout.FOSTERING_FILE, read_fostering),
-        "contracts": (layout.CONTRACTS_FILE, read_contracts),
-    }
+    readers = _borough_input_readers(settings)
     folders = member_folders(settings)
     for name, (file_name, reader) in readers.items():
         frames, covered = [], []

@@ -67,8 +67,10 @@ def validate(
     path: Annotated[
         Path,
         typer.Argument(
-            help="A borough's 903 data: a folder of collection-year folders, one year's "
-            "files, pooled files (LA and YEAR columns), an XML return or an Excel workbook."
+            help="A borough's folder (its ssda903 folder and its spend, referrals, needs, "
+            "fostering and contracts files), or its 903 data alone: a folder of "
+            "collection-year folders, one year's files, pooled files (LA and YEAR columns), "
+            "an XML return or an Excel workbook."
         ),
     ],
     year: Annotated[
@@ -88,33 +90,51 @@ def validate(
     strict: Annotated[bool, typer.Option(help="Treat row-level errors as fatal.")] = False,
     show: Annotated[int, typer.Option(help="How many issues of each severity to print.")] = 5,
 ) -> None:
-    """Check 903 data in any shape: rows read, kept and rejected per file, the issues by
-    severity and rule with the rows each affects, the first issues in full, and the whole
-    report as CSV. Pooled data holding several councils is checked council by council."""
+    """Check a borough's data: the 903 returns in any shape and, given the borough's
+    folder, its other inputs too. Prints rows read, kept and rejected per file, the issues
+    by severity and rule with the rows each affects and the first issues in full, and
+    writes the whole report as CSV. Pooled data holding several councils is checked
+    council by council."""
+    import pandas as pd
+
+    from mps.area import validate_borough_inputs
+    from mps.data import layout
     from mps.data.ssda903 import pooled_councils
     from mps.data.ssda903_report import (
         counts_with_council,
         issues_with_council,
+        print_other_inputs,
         print_validation,
         validate_councils,
     )
     from mps.data.validation import FatalValidationError
 
+    # A borough's folder: its 903 returns are in ssda903/, its other inputs beside them.
+    borough_folder = path.is_dir() and (path / layout.SSDA903_FOLDER).is_dir()
+    returns = path / layout.SSDA903_FOLDER if borough_folder else path
     try:
-        councils: list[str | None] = [la] if la else list(pooled_councils(path))
+        councils: list[str | None] = [la] if la else list(pooled_councils(returns))
     except FatalValidationError:
         councils = []  # reported below, with everything else load_borough finds
     results = validate_councils(
-        path, councils or [None], years=[year] if year else None, strict=strict
+        returns, councils or [None], years=[year] if year else None, strict=strict
     )
-    print_validation(out, path, results, show)
+    print_validation(out, returns, results, show)
+    other = validate_borough_inputs(path) if borough_folder else None
+    if other is not None and (other.counts or other.issues):
+        out.rule("Other inputs")
+        print_other_inputs(out, path, other, show)
     report.parent.mkdir(parents=True, exist_ok=True)
     issues = issues_with_council(results)
+    counts = counts_with_council(results)
     if len(results) == 1:
-        issues = issues.drop(columns=["la"])
+        issues, counts = issues.drop(columns=["la"]), counts.drop(columns=["la"])
+    if other is not None:
+        issues = pd.concat([issues, other.issues_frame()], ignore_index=True)
+        counts = pd.concat([counts, other.counts_frame()], ignore_index=True)
     issues.to_csv(report, index=False)
     counts_file = report.with_name(f"{report.stem}-counts.csv")
-    counts_with_council(results).to_csv(counts_file, index=False)
+    counts.to_csv(counts_file, index=False)
     out.print(
         f"Full report: {report} (every issue) and {counts_file} (rows per file). They name "
         "children's rows: keep them with the data.",
@@ -122,7 +142,9 @@ def validate(
         highlight=False,
         markup=False,
     )
-    if any(r.fatal is not None or r.report.has_fatal for r in results):
+    if any(r.fatal is not None or r.report.has_fatal for r in results) or (
+        other is not None and other.has_fatal
+    ):
         raise typer.Exit(1)
 
 

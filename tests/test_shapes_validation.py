@@ -141,6 +141,42 @@ def test_mps_validate_exits_1_on_a_fatal_problem(tmp_path: Path) -> None:
     assert "FATAL [missing-file]" in result.stdout
 
 
+def test_mps_validate_of_a_borough_folder_checks_its_other_inputs_too(tmp_path: Path) -> None:
+    # The folder as the build reads it: ssda903/ beside spend.csv and referrals.csv.
+    borough = tmp_path / "northtown"
+    write(borough / "ssda903" / "2024" / "header.csv", HEADER, "A,1,01/01/2010,WBRI")
+    write(
+        borough / "ssda903" / "2024" / "episodes.csv",
+        EPISODES,
+        "A,01/05/2023,S,C2,N1,U4,PR1,,,AB1 1AA,AB2 2BB",
+    )
+    write(
+        borough / "spend.csv",
+        "CHILD,placement_start,placement_end,PLACE,PLACE_PROVIDER,URN,provider_name,"
+        "weekly_cost,contract_status",
+        "A,01/05/2023,,U4,PR1,SC1,Acme,900,spot",  # line 2: fine
+        "A,01/05/2023,,U4,PR1,SC1,Acme,lots,spot",  # line 3: no weekly cost
+    )
+    write(borough / "referrals.csv", "referral_id", "R1")  # no CHILD column: fatal
+    report = tmp_path / "issues.csv"
+    result = CliRunner().invoke(
+        app, ["validate", str(borough), "--report", str(report)], env={"COLUMNS": "160"}
+    )
+    output = result.stdout
+    assert result.exit_code == 1, output  # the referral log cannot be used
+    # The 903 returns are read from ssda903/, not mistaken for the other files.
+    assert "2 rows read = 2 kept + 0 rejected, from 2 tables in 2 files" in output
+    assert "unrecognised-file" not in output
+    assert "Other inputs read in" in output
+    assert "2 rows read = 1 kept + 1 rejected, from 1 tables in 1 files" in output
+    assert "FATAL [missing-column] referrals.csv" in output
+    assert "ERROR [" in output and "spend.csv, row 3, column weekly_cost" in output
+    written = pd.read_csv(report)
+    assert sorted(set(written["file"])) == ["referrals.csv", "spend.csv"]
+    counts = pd.read_csv(report.with_name("issues-counts.csv"))
+    assert counts.set_index("file").loc["spend.csv", "rows_rejected"] == 1
+
+
 # --- Pooled files ---------------------------------------------------------------------------
 POOLED_HEADER = "CHILD,SEX,DOB,ETHNIC,LA,YEAR"
 POOLED_EPISODES = EPISODES + ",LA,YEAR"

@@ -140,7 +140,17 @@ def print_validation(console, path: Path, results: list[CouncilValidation], show
         _print_council(console, path, r, show)
 
 
-def _print_council(console, path: Path, result: CouncilValidation, show: int) -> None:
+def print_other_inputs(console, path: Path, report: ValidationReport, show: int) -> None:
+    """Print the check of a borough folder's other inputs (spend, referrals, needs,
+    fostering, contracts) as :func:`print_validation` prints the 903 files."""
+    fatal = next((i for i in report.issues if i.severity == Severity.FATAL), None)
+    result = CouncilValidation("", report, [], FatalValidationError(fatal) if fatal else None)
+    _print_council(console, path, result, show, what="Other inputs")
+
+
+def _print_council(
+    console, path: Path, result: CouncilValidation, show: int, what: str = "903 files"
+) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -153,7 +163,7 @@ def _print_council(console, path: Path, result: CouncilValidation, show: int) ->
         console.print(f"  {result.fatal.issue.describe()}", highlight=False, markup=False)
     counts = report.counts_frame()
     if len(counts):
-        table = Table(title=Text(f"903 files read in {path}"))
+        table = Table(title=Text(f"{what} read in {path}"))
         for column, label in (
             ("file", "file"),
             ("table", "table"),
