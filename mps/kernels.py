@@ -24,6 +24,7 @@ import time
 from multiprocessing import util as multiprocessing_util
 from pathlib import Path
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import KernelManager
 from nbclient.util import ensure_async, run_hook, run_sync
 from nbformat import NotebookNode
@@ -125,21 +126,6 @@ class WarmKernel:
         assert self.manager is not None
         return self.manager
 
-    def reset(self, cwd: str) -> None:
-        """Wipe the kernel's namespace and settings before the next notebook (the engine
-        does this on the notebook's own client instead: :class:`WarmNotebookClient`)."""
-        manager = self.ensure_started(cwd)
-        client = manager.client()
-        client.start_channels()
-        try:
-            reply = client.execute_interactive(
-                RESET_CODE.format(cwd=cwd), timeout=60, store_history=False
-            )
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"could not reset the warm kernel: {reply['content']}")
-        finally:
-            client.stop_channels()
-
     def shutdown(self) -> None:
         if self.manager is not None:
             with contextlib.suppress(Exception):  # already gone: nothing to clean up
@@ -235,7 +221,14 @@ class WarmNotebookClient(PapermillNotebookClient):
 
     async def async_start_new_kernel_client(self):
         assert self.km is not None
-        self.kc = self.km.client()
+        # An asynchronous client, although the kernel's manager is synchronous: nbclient
+        # waits for a cell's output while it checks that the kernel is alive, which a
+        # blocking client cannot do (a kernel that died mid-cell hung the build).
+        self.kc = AsyncKernelClient(
+            **self.km.get_connection_info(session=True),
+            connection_file=self.km.connection_file,
+            parent=self.km,
+        )
         await ensure_async(self.kc.start_channels())
         try:
             await wait_until_ready(self.kc, self.startup_timeout)

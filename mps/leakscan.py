@@ -209,20 +209,33 @@ def collect_identifiers(
     Only columns (or XML elements) named as identifiers are read
     (:data:`IDENTIFYING_COLUMNS`). A source that does not exist raises
     ``FileNotFoundError``: the scan must know what it looks for. Each file is read once per
-    process while it is unchanged (a consortium's publication reuses its boroughs').
+    process while it is unchanged (a consortium's publication reuses its boroughs'), and
+    the whole collection once per process for the same unchanged files: every area of a
+    consortium scans for all its members' children, so at national scale (150 members,
+    thousands of files) it is the same collection each time. Treat the result as read-only.
     """
-    found = ChildIdentifiers()
+    files: list[tuple[str, int, int, str]] = []
     for source in sources:
         source = Path(source)
         if not source.exists():
             raise FileNotFoundError(f"child-level input {source} not found for the leak scan")
-        files = [source] if source.is_file() else sorted(source.rglob("*"))
-        for path in files:
+        paths = [source] if source.is_file() else sorted(source.rglob("*"))
+        for path in paths:
             if not path.is_file() or path.suffix.lower() not in INPUT_SUFFIXES:
                 continue
             stat = path.stat()
-            own = _file_identifiers(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-            found.merge(own, _label(path, relative_to))
+            files.append(
+                (str(path.resolve()), stat.st_size, stat.st_mtime_ns, _label(path, relative_to))
+            )
+    return _collected(tuple(files))
+
+
+@functools.lru_cache(maxsize=4)
+def _collected(files: tuple[tuple[str, int, int, str], ...]) -> ChildIdentifiers:
+    # Each file's path, size and modification time are in the key: a change reads again.
+    found = ChildIdentifiers()
+    for path_text, size, mtime_ns, label in files:
+        found.merge(_file_identifiers(path_text, size, mtime_ns), label)
     return found
 
 

@@ -84,3 +84,28 @@ def test_a_failed_notebook_does_not_poison_the_next(tmp_path: Path) -> None:
         raise AssertionError("the planted failure was not raised")
     after = notebook(tmp_path / "after.ipynb", "print('half_done' in globals())")
     assert stdout(run(after, tmp_path / "o2.ipynb", "south", tmp_path)).strip() == "False"
+
+
+def test_a_kernel_that_dies_is_replaced_for_the_next_notebook(tmp_path: Path) -> None:
+    pid = notebook(tmp_path / "pid.ipynb", "import os\nprint(os.getpid())")
+    first = int(stdout(run(pid, tmp_path / "o1.ipynb", "north", tmp_path)))
+    dying = notebook(tmp_path / "die.ipynb", "import os\nos._exit(1)")
+    try:
+        run(dying, tmp_path / "o2.ipynb", "south", tmp_path)
+    except Exception:  # the notebook fails: its kernel died under it
+        pass
+    else:
+        raise AssertionError("a notebook whose kernel died did not fail")
+    # The next area's notebook runs, on a new kernel, with every cell's output.
+    second = int(stdout(run(pid, tmp_path / "o3.ipynb", "east", tmp_path)))
+    assert second != first
+    assert mps.kernels.warm_kernel().manager.is_alive()
+
+
+def test_the_stack_is_imported_and_out_of_the_collectors_sight(tmp_path: Path) -> None:
+    # gc.freeze() after the warm imports: the reset's collection skips the whole stack.
+    probe = notebook(
+        tmp_path / "gc.ipynb",
+        "import gc, sys\nprint(gc.get_freeze_count() > 0, 'pandas' in sys.modules)",
+    )
+    assert stdout(run(probe, tmp_path / "o.ipynb", "north", tmp_path)).split() == ["True", "True"]
