@@ -89,6 +89,13 @@ def validate(
     ] = Path("validation-issues.csv"),
     strict: Annotated[bool, typer.Option(help="Treat row-level errors as fatal.")] = False,
     show: Annotated[int, typer.Option(help="How many issues of each severity to print.")] = 5,
+    parameters: Annotated[
+        Path | None,
+        typer.Option(
+            help="The consortium's parameter file: needs assessments are checked against "
+            "its needs indicators (default: the 12 Valuing Care indicators)."
+        ),
+    ] = None,
 ) -> None:
     """Check a borough's data: the 903 returns in any shape and, given the borough's
     folder, its other inputs too. Prints rows read, kept and rejected per file, the issues
@@ -120,7 +127,9 @@ def validate(
         returns, councils or [None], years=[year] if year else None, strict=strict
     )
     print_validation(out, returns, results, show)
-    other = validate_borough_inputs(path) if borough_folder else None
+    other = (
+        validate_borough_inputs(path, _input_settings(parameters, path)) if borough_folder else None
+    )
     if other is not None and (other.counts or other.issues):
         out.rule("Other inputs")
         print_other_inputs(out, path, other, show)
@@ -146,6 +155,22 @@ def validate(
         other is not None and other.has_fatal
     ):
         raise typer.Exit(1)
+
+
+def _input_settings(parameters: Path | None, folder: Path) -> dict | None:
+    """The analysis settings a build would read ``folder``'s inputs with: the borough's of
+    that folder name, else the consortium's."""
+    if parameters is None:
+        return None
+    from mps.config import ParameterError, load_consortium
+
+    try:
+        areas = load_consortium(parameters).areas()
+    except (ParameterError, ValueError, FileNotFoundError) as error:
+        raise _fail(str(error)) from error
+    area = next((a for a in areas if a.slug == folder.name), None)
+    area = area or next(a for a in areas if a.kind != "borough")
+    return area.analysis_settings()
 
 
 @app.command()

@@ -177,6 +177,37 @@ def test_mps_validate_of_a_borough_folder_checks_its_other_inputs_too(tmp_path: 
     assert counts.set_index("file").loc["spend.csv", "rows_rejected"] == 1
 
 
+def test_mps_validate_checks_needs_against_the_consortiums_own_indicators(
+    tmp_path: Path,
+) -> None:
+    borough = tmp_path / "data" / "northtown"
+    write(borough / "ssda903" / "2024" / "header.csv", HEADER, "A,1,01/01/2010,WBRI")
+    write(
+        borough / "ssda903" / "2024" / "episodes.csv",
+        EPISODES,
+        "A,01/05/2023,S,C2,N1,U4,PR1,,,AB1 1AA,AB2 2BB",
+    )
+    write(borough / "needs.csv", "CHILD,assessment_date,health", "A,01/06/2023,2")
+    parameters = write(
+        tmp_path / "consortium.yaml",
+        "slug: pair",
+        "name: The Pair",
+        "data_dir: data",
+        "boroughs: [{slug: northtown, name: Northtown, la_code: E09000901}]",
+        "needs:",
+        "  indicators: [{slug: health, label: Health, domain: Be Healthy}]",
+    )
+    report = str(tmp_path / "r.csv")
+    # Without the parameters the 12 Valuing Care indicators are expected: the file lacks them.
+    default = CliRunner().invoke(app, ["validate", str(borough), "--report", report])
+    assert default.exit_code == 1 and "FATAL [missing-column] needs.csv" in default.stdout
+    own = CliRunner().invoke(
+        app, ["validate", str(borough), "--report", report, "--parameters", str(parameters)]
+    )
+    assert own.exit_code == 0, own.stdout
+    assert "1 rows read = 1 kept + 0 rejected, from 1 tables in 1 files" in own.stdout
+
+
 # --- Pooled files ---------------------------------------------------------------------------
 POOLED_HEADER = "CHILD,SEX,DOB,ETHNIC,LA,YEAR"
 POOLED_EPISODES = EPISODES + ",LA,YEAR"
