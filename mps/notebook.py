@@ -25,7 +25,7 @@ from IPython.display import HTML, Markdown, display
 from mps import charts
 from mps.area import COUNTS_FILE, AreaData, load_area
 from mps.presentation import PublishableTable
-from mps.tables import TableRegistry, protect_for_publication, table_html
+from mps.tables import TableRegistry, protect_publishable, table_html
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -195,16 +195,8 @@ class AreaReport:
         show: bool = True,
     ) -> pd.DataFrame:
         """Protect, save and show a table; return the protected table (for charts and text)."""
-        result = protect_for_publication(
-            table.frame,
-            count_columns=table.count_columns,
-            threshold=self.suppression_threshold,
-            label_columns=table.label_columns,
-            derived=table.derived,
-            total_row=table.total_row,
-            rows_additive=table.rows_additive,
-            round_to=self.round_to or None,
-            total_column=table.total_column,
+        result = protect_publishable(
+            table, threshold=self.suppression_threshold, round_to=self.round_to or None
         )
         self._registry.save(
             name,

@@ -16,10 +16,14 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from mps.disclosure import DisclosureResult, protect
+
+if TYPE_CHECKING:
+    from mps.presentation import PublishableTable
 
 #: Attribute the publishing step looks for on every published table.
 PROTECTED_MARKER = 'data-disclosure="protected"'
@@ -156,6 +160,24 @@ class TableRegistry:
                 handle.write("name,title\n")
             escaped = title.replace('"', '""')
             handle.write(f'{name},"{escaped}"\n')
+
+
+def protect_publishable(
+    table: PublishableTable, *, threshold: int, round_to: int | None = None
+) -> DisclosureResult:
+    """:func:`protect_for_publication` with the settings a :class:`PublishableTable`
+    carries (its count, label and derived columns, total row and column)."""
+    return protect_for_publication(
+        table.frame,
+        count_columns=table.count_columns,
+        threshold=threshold,
+        label_columns=table.label_columns,
+        derived=table.derived,
+        total_row=table.total_row,
+        rows_additive=table.rows_additive,
+        round_to=round_to,
+        total_column=table.total_column,
+    )
 
 
 def protect_for_publication(

@@ -9,7 +9,7 @@ import pytest
 from forecast_simulation import Process, simulate
 
 from mps.analysis.forecast import backtest
-from mps.analysis.forecast.area import STOCK_FLOW, AreaForecast, _rescale_to
+from mps.analysis.forecast.area import DEMAND_COLUMNS, STOCK_FLOW, AreaForecast, _rescale_to
 
 YEARS = [2021, 2022, 2023, 2024, 2025]
 
@@ -104,18 +104,7 @@ def test_persistence_chosen_rescales_to_todays_total() -> None:
             )
     frame = pd.DataFrame(
         rows,
-        columns=[
-            "scenario",
-            "year",
-            "placement_category",
-            "age_band",
-            "forecast",
-            "sd",
-            "lower_80",
-            "upper_80",
-            "lower_95",
-            "upper_95",
-        ],
+        columns=list(DEMAND_COLUMNS),
     )
     scaled = _rescale_to(frame, 80.0)
     assert scaled["forecast"].tolist() == pytest.approx([48.0, 32.0, 80.0, 43.2, 28.8, 72.0])

@@ -29,7 +29,7 @@ from mps.disclosure import NOT_AVAILABLE, SUPPRESSED
 from mps.federated.aggregates import TABLES, AggregateContext, AggregateTable, borough_aggregates
 from mps.federated.receive import read_aggregates
 from mps.presentation import PublishableTable
-from mps.tables import protect_for_publication
+from mps.tables import protect_publishable
 
 #: A suppressed member cell at its least possible value, and far above any count.
 LEAST, FAR_ABOVE = 1, 10_000_000
@@ -152,17 +152,7 @@ class ConsortiumAggregates:
             if mask.any():
                 frame[column] = frame[column].mask(mask, _MUST_SUPPRESS)
         marked = replace(low, frame=frame)
-        result = protect_for_publication(
-            frame,
-            count_columns=marked.count_columns,
-            threshold=self.threshold,
-            label_columns=marked.label_columns,
-            derived=marked.derived,
-            total_row=marked.total_row,
-            rows_additive=marked.rows_additive,
-            round_to=self.round_to,
-            total_column=marked.total_column,
-        )
+        result = protect_publishable(marked, threshold=self.threshold, round_to=self.round_to)
         shown = result.table
         for column in [*marked.count_columns, *marked.derived]:
             leaked = (
