@@ -12,6 +12,7 @@ import base64
 import html
 import io
 import textwrap
+import weakref
 from collections.abc import Sequence
 
 import matplotlib
@@ -57,8 +58,35 @@ def apply_theme() -> None:
     )
 
 
+#: Figures :func:`_lay_out` has fitted (weakly held: closed figures drop out).
+_LAID_OUT: weakref.WeakSet = weakref.WeakSet()
+
+
+def _wrap_titles(fig: plt.Figure) -> bool:
+    """Wrap axes titles too long for the picture; whether any was."""
+    wrapped = False
+    for ax in fig.axes:
+        title_text = ax.get_title()
+        if len(title_text) > TITLE_WIDTH and "\n" not in title_text:
+            ax.set_title(textwrap.fill(title_text, TITLE_WIDTH))
+            wrapped = True
+    return wrapped
+
+
+def _lay_out(fig: plt.Figure, rect: tuple[float, float, float, float] | None = None) -> None:
+    """Fit everything drawn (titles wrapped first, tick labels, legends outside the axes)
+    inside the figure: one layout pass, so the picture is drawn once when saved."""
+    _wrap_titles(fig)
+    fig.tight_layout(rect=rect)
+    # No layout engine left behind: saving would otherwise make a layout pass of its own.
+    fig.set_layout_engine(None)
+    _LAID_OUT.add(fig)
+
+
 def numeric(values: pd.Series) -> pd.Series:
     """Published values as numbers: suppression symbols and blanks become NaN (not drawn)."""
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
+        return values.astype("float64")  # nothing suppressed in this column
     return pd.to_numeric(values.astype("object").where(values.notna(), None), errors="coerce")
 
 
@@ -77,7 +105,7 @@ def line_chart(
     ax.set_ylim(bottom=0)
     if len(columns) > 1:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    fig.tight_layout()
+    _lay_out(fig)
     return fig
 
 
@@ -97,7 +125,7 @@ def stacked_bar_chart(
     ax.set_xlabel("")
     ax.set_ylabel(y_label)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
-    fig.tight_layout()
+    _lay_out(fig)
     return fig
 
 
@@ -135,7 +163,7 @@ def bar_chart(
     ax.set_ylabel("")
     if len(columns) > 1 or reference_label:
         ax.legend(loc="lower right", frameon=False, fontsize=9)
-    fig.tight_layout()
+    _lay_out(fig)
     return fig
 
 
@@ -167,7 +195,7 @@ def range_chart(
     ax.set_xlabel(value_label)
     ax.set_xlim(left=0)
     ax.legend(loc="lower right", frameon=False, fontsize=9)
-    fig.tight_layout()
+    _lay_out(fig)
     return fig
 
 
@@ -209,19 +237,25 @@ def forecast_chart(
     ax.set_ylabel(y_label)
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
-    fig.tight_layout()
+    _lay_out(fig)
     return fig
 
 
 def figure_html(fig: plt.Figure, *, name: str, title: str, alt: str, table: str | None) -> str:
     """Embed ``fig`` as a self-contained ``<figure>`` with alt text and a link to its table."""
     buffer = io.BytesIO()
-    for ax in fig.axes:  # a long title would run off the picture: wrap it
-        title_text = ax.get_title()
-        if len(title_text) > TITLE_WIDTH:
-            ax.set_title(textwrap.fill(title_text, TITLE_WIDTH))
-    # bbox_inches="tight": the picture grows to hold everything drawn, legends outside too
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, bbox_inches="tight")
+    # The charts of this module are laid out when made (and drawn once here); a figure made
+    # elsewhere is fitted by the tight bounding box, which draws it twice.
+    laid_out = fig in _LAID_OUT
+    if _wrap_titles(fig) and laid_out:
+        _lay_out(fig)
+    fig.savefig(
+        buffer,
+        format="png",
+        dpi=DPI,
+        metadata={"Software": None},
+        bbox_inches=None if laid_out else "tight",
+    )
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     link = (
@@ -298,5 +332,5 @@ def demand_supply_chart(
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False, fontsize=9)
     fig.suptitle(title, fontweight="bold", fontsize=12)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    _lay_out(fig, rect=(0, 0.07, 1, 1))
     return fig

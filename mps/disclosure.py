@@ -287,11 +287,17 @@ def _numeric_column(
     """
     raw = table[column]
     present = raw.notna().to_numpy()
-    given = raw.astype("str").str.strip().to_numpy(dtype=object)
-    is_given_symbol = np.isin(given, [NOT_APPLICABLE, NOT_AVAILABLE]) & present
-    as_objects = raw.astype("object").where(raw.notna() & ~is_given_symbol, None)
-    values = pd.to_numeric(as_objects, errors="coerce")
-    values = values.astype("float64").to_numpy()
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        # Numbers already (most tables): no symbols to look for, nothing to parse.
+        given = np.full(len(raw), "", dtype=object)
+        is_given_symbol = np.zeros(len(raw), dtype=bool)
+        values = raw.to_numpy(dtype="float64", na_value=np.nan)
+    else:
+        given = raw.astype("str").str.strip().to_numpy(dtype=object)
+        is_given_symbol = np.isin(given, [NOT_APPLICABLE, NOT_AVAILABLE]) & present
+        as_objects = raw.astype("object").where(raw.notna() & ~is_given_symbol, None)
+        values = pd.to_numeric(as_objects, errors="coerce")
+        values = values.astype("float64").to_numpy()
     bad = np.isnan(values) & present & ~is_given_symbol
     if counts:
         with np.errstate(invalid="ignore"):

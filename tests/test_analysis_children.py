@@ -403,6 +403,30 @@ def test_results_do_not_depend_on_row_order(episodes: pd.DataFrame) -> None:
     )
 
 
+
+def test_selections_asked_for_again_are_kept_and_handed_out_as_copies(
+    episodes: pd.DataFrame,
+) -> None:
+    first = children.cla_at_31_march(episodes, YEAR)
+    first["age"] = -1  # a caller changing what it got must not change what others get
+    first.drop(first.index, inplace=True)
+    again = children.cla_at_31_march(episodes, YEAR)
+    assert len(again) == 9 and (again["age"] >= 0).all()
+    assert again.equals(children.cla_at_31_march(episodes.copy(), YEAR))  # made afresh
+    # Years are keys whatever their integer type; each year has its own selection.
+    assert children.starts(episodes, np.int64(YEAR)).equals(children.starts(episodes, YEAR))
+    assert not children.cla_at_31_march(episodes, YEAR - 1).equals(again)
+
+
+def test_kept_selections_are_bounded(episodes: pd.DataFrame, monkeypatch) -> None:
+    monkeypatch.setattr(children, "MEMO_ROWS", 10)
+    episodes = episodes.copy()  # a table of its own: nothing kept for it yet
+    children.cla_at_31_march(episodes, YEAR)  # 9 rows: kept
+    children.starts(episodes, YEAR)  # would pass 10 rows: not kept
+    prepared = children._prepare(episodes)
+    assert [name for name, _ in prepared.memo] == ["_looked_after_on"]
+
+
 # --- Yearly trends and placement mix --------------------------------------------------------------
 POPULATION = pd.DataFrame(
     [

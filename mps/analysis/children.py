@@ -42,9 +42,10 @@ All functions are vectorised (no loop over rows) and deterministic: results are 
 
 from __future__ import annotations
 
+import functools
 import weakref
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -117,6 +118,35 @@ class _Prepared:
     carer_start_known: np.ndarray  # bool: the first episode with the carer(s) began it
     placement_begins: np.ndarray  # bool: a new placement begins at this episode
     changed_from: np.ndarray  # int64: where a placement changes, the previous one's last row
+    #: Selections already made from this table (see :func:`_remembered`).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+#: Rows of selections kept per prepared table: a notebook asks for the children looked after
+#: at each 31 March from many sections; an England-sized table would hold too much memory.
+MEMO_ROWS = 150_000
+
+
+def _remembered(select: Callable) -> Callable:
+    """Keep what ``select(prepared, year)`` (or ``(prepared, date)``) returns on the
+    preparation and hand out copies (callers add columns to what they get). Selections are
+    pure functions of the prepared table, so a kept one is always the one that would be
+    made again."""
+
+    @functools.wraps(select)
+    def remembered(prepared: _Prepared, when):
+        # a collection year (int or numpy integer) or a date, normalised to its day
+        which = int(when) if isinstance(when, (int, np.integer)) else _day(when)
+        key = (select.__name__, which)
+        kept = prepared.memo.get(key)
+        if kept is None:
+            kept = select(prepared, when)
+            held = sum(len(v) for v in prepared.memo.values())
+            if held + len(kept) <= MEMO_ROWS:
+                prepared.memo[key] = kept
+        return kept.copy()
+
+    return remembered
 
 
 def _flags(values: pd.Series, members: frozenset[str] | set[str]) -> np.ndarray:
@@ -354,6 +384,7 @@ def _looked_after_rows(prepared: _Prepared, day: np.datetime64) -> np.ndarray:
     return rows[last_of_child]
 
 
+@_remembered
 def _looked_after_on(prepared: _Prepared, date: pd.Timestamp) -> pd.DataFrame:
     day = _day(date)
     rows = _looked_after_rows(prepared, day)
@@ -399,6 +430,7 @@ def _in_year(dates: np.ndarray, year: int) -> np.ndarray:
     return (dates >= _day(codes.year_start(year))) & (dates <= _day(codes.year_end(year)))
 
 
+@_remembered
 def _starts(prepared: _Prepared, year: int) -> pd.DataFrame:
     rows = np.flatnonzero(
         _flags(prepared.frame["RNE"], {"S"})
@@ -422,6 +454,7 @@ def starts(episodes: pd.DataFrame, year: int) -> pd.DataFrame:
     return _starts(_prepare(episodes), year)
 
 
+@_remembered
 def _ceases(prepared: _Prepared, year: int) -> pd.DataFrame:
     rows = np.flatnonzero(
         _flags(prepared.frame["REC"], codes.LEAVING_CARE_REC)
@@ -459,6 +492,7 @@ def ceases(episodes: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 # --- Placement stability ------------------------------------------------------------------------
+@_remembered
 def _placements_in_year(prepared: _Prepared, year: int) -> pd.Series:
     first, last = _day(codes.year_start(year)), _day(codes.year_end(year))
     decom, dec = prepared.decom, prepared.dec
