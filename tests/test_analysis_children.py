@@ -403,7 +403,6 @@ def test_results_do_not_depend_on_row_order(episodes: pd.DataFrame) -> None:
     )
 
 
-
 def test_selections_asked_for_again_are_kept_and_handed_out_as_copies(
     episodes: pd.DataFrame,
 ) -> None:
