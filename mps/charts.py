@@ -54,6 +54,9 @@ def apply_theme() -> None:
             "axes.spines.top": False,
             "axes.spines.right": False,
             "svg.hashsalt": "mps",
+            # made at the resolution they are saved at: the layout pass and the drawing
+            # then share one renderer and its text measurements
+            "figure.dpi": DPI,
         },
     )
 

@@ -32,6 +32,9 @@ from __future__ import annotations
 
 import calendar
 import functools
+import hashlib
+import json
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -200,7 +203,7 @@ INPUT_SUFFIXES = (".csv", ".parquet", ".xml", ".xlsx")
 
 
 def collect_identifiers(
-    sources: Sequence[Path], *, relative_to: Path | None = None
+    sources: Sequence[Path], *, relative_to: Path | None = None, cache_dir: Path | None = None
 ) -> ChildIdentifiers:
     """Identifiers from child-level inputs: every CSV, 903 XML return and workbook under
     each folder in ``sources`` (a borough's 903 returns, spend, referrals, needs) and
@@ -213,6 +216,10 @@ def collect_identifiers(
     the whole collection once per process for the same unchanged files: every area of a
     consortium scans for all its members' children, so at national scale (150 members,
     thousands of files) it is the same collection each time. Treat the result as read-only.
+
+    ``cache_dir`` (a build's internal folder: it holds identifiers) shares each file's
+    identifiers between processes: a build collects them once, as each borough is
+    prepared, rather than once in every worker that publishes.
     """
     files: list[tuple[str, int, int, str]] = []
     for source in sources:
@@ -227,22 +234,66 @@ def collect_identifiers(
             files.append(
                 (str(path.resolve()), stat.st_size, stat.st_mtime_ns, _label(path, relative_to))
             )
-    return _collected(tuple(files))
+    return _collected(tuple(files), str(cache_dir) if cache_dir else "")
 
 
 @functools.lru_cache(maxsize=4)
-def _collected(files: tuple[tuple[str, int, int, str], ...]) -> ChildIdentifiers:
+def _collected(files: tuple[tuple[str, int, int, str], ...], cache_dir: str) -> ChildIdentifiers:
     # Each file's path, size and modification time are in the key: a change reads again.
     found = ChildIdentifiers()
     for path_text, size, mtime_ns, label in files:
-        found.merge(_file_identifiers(path_text, size, mtime_ns), label)
+        found.merge(_file_identifiers(path_text, size, mtime_ns, cache_dir), label)
     return found
 
 
 @functools.lru_cache(maxsize=4096)
-def _file_identifiers(path_text: str, size: int, mtime_ns: int) -> ChildIdentifiers:
+def _file_identifiers(path_text: str, size: int, mtime_ns: int, cache_dir: str) -> ChildIdentifiers:
     # size and mtime_ns are part of the cache key: a changed file is read again.
-    path = Path(path_text)
+    if not cache_dir:
+        return _read_identifiers(Path(path_text))
+    cached = Path(cache_dir) / f"{hashlib.sha256(path_text.encode()).hexdigest()[:32]}.json"
+    stamp = {"path": path_text, "size": size, "mtime_ns": mtime_ns}
+    found = _load_identifiers(cached, stamp)
+    if found is None:
+        found = _read_identifiers(Path(path_text))
+        _save_identifiers(cached, stamp, found)
+    return found
+
+
+def _load_identifiers(cached: Path, stamp: dict) -> ChildIdentifiers | None:
+    """A file's identifiers as saved for its present size and time, else None."""
+    try:
+        saved = json.loads(cached.read_text(encoding="utf-8"))
+        if saved["stamp"] != stamp:
+            return None  # the file changed since (or another file hashed here)
+        return ChildIdentifiers(
+            ids=saved["ids"],
+            upns=saved["upns"],
+            dates_of_birth={date.fromisoformat(d): w for d, w in saved["dates_of_birth"].items()},
+            postcodes=saved["postcodes"],
+            ignored=saved["ignored"],
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing or unreadable: read the file itself
+
+
+def _save_identifiers(cached: Path, stamp: dict, found: ChildIdentifiers) -> None:
+    record = {
+        "stamp": stamp,
+        "ids": found.ids,
+        "upns": found.upns,
+        "dates_of_birth": {d.isoformat(): w for d, w in found.dates_of_birth.items()},
+        "postcodes": found.postcodes,
+        "ignored": found.ignored,
+    }
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    # Written aside and renamed: another process reading it sees all of it or none.
+    partial = cached.with_name(f"{cached.name}.{os.getpid()}.partial")
+    partial.write_text(json.dumps(record), encoding="utf-8")
+    os.replace(partial, cached)
+
+
+def _read_identifiers(path: Path) -> ChildIdentifiers:
     found = ChildIdentifiers()
     suffix = path.suffix.lower()
     if suffix == ".parquet":

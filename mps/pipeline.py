@@ -194,6 +194,12 @@ class BuildPlan:
         return self.root / "prepared"
 
     @property
+    def identifier_cache(self) -> Path:
+        """Each child-level input's identifiers, noted once for every leak scan (internal:
+        it holds children's identifiers, like the prepared episodes)."""
+        return self.prepared_dir / "_identifiers"
+
+    @property
     def publish_dir(self) -> Path:
         return self.root / "publish"
 
@@ -447,17 +453,23 @@ def child_level_inputs(plan: BuildPlan, area: AreaSettings) -> list[Path]:
     of birth and postcodes in every member borough's inputs (its folder, its 903 data
     wherever it is) and prepared episodes; every member's, since an area's notebooks may
     read the other members' data. The area's own prepared episodes must be there."""
-    consortium = plan.consortium
     found: set[Path] = set()
-    for borough in consortium.boroughs:
-        folder = borough.data_folder or borough.slug
-        found.add(layout.borough_folder(consortium.data_dir, folder))
-        found.add(
-            borough_source(consortium.data_dir, folder, consortium.ssda903_source_for(borough.slug))
-        )
-        found.add(plan.prepared_dir / borough.slug)
+    for borough in plan.consortium.boroughs:
+        found.update(borough_child_inputs(plan, borough.slug))
     own = {plan.prepared_dir / b for b in plan.pooled(area.boroughs)}
     return sorted(p for p in found | own if p.exists() or p in own)
+
+
+def borough_child_inputs(plan: BuildPlan, borough: str) -> list[Path]:
+    """One borough's child-level inputs: its folder, its 903 data wherever it is, and its
+    prepared episodes."""
+    consortium = plan.consortium
+    folder = consortium.borough(borough).data_folder or borough
+    return [
+        layout.borough_folder(consortium.data_dir, folder),
+        borough_source(consortium.data_dir, folder, consortium.ssda903_source_for(borough)),
+        plan.prepared_dir / borough,
+    ]
 
 
 # --- the jobs (run in worker processes) -------------------------------------------------
@@ -483,8 +495,18 @@ def _failure(kind: str, area: str, name: str, started: float, error: BaseExcepti
     )
 
 
-def _prepare_job(consortium: ConsortiumSettings, borough: str, out_dir: Path) -> JobResult:
+def _prepare_job(
+    consortium: ConsortiumSettings,
+    borough: str,
+    out_dir: Path,
+    child_inputs: Sequence[Path] = (),
+    identifier_cache: Path | None = None,
+) -> JobResult:
+    """Read and validate one borough's 903 returns; then note the identifiers in its
+    child-level inputs for the leak scans of every area's publication (``identifier_cache``),
+    once here rather than in every worker that publishes."""
     from mps.area import prepare_borough
+    from mps.leakscan import collect_identifiers
 
     started = time.perf_counter()
     settings = consortium.borough(borough)
@@ -502,6 +524,11 @@ def _prepare_job(consortium: ConsortiumSettings, borough: str, out_dir: Path) ->
         )
     except Exception as error:  # reported, never raised: other boroughs carry on
         return _failure("prepare", borough, borough, started, error)
+    if identifier_cache is not None:
+        try:
+            collect_identifiers([p for p in child_inputs if p.exists()], cache_dir=identifier_cache)
+        except Exception as error:  # the publishing step reads the files again and says why
+            logging.getLogger("mps.pipeline").info("%s: identifiers not noted: %s", borough, error)
     return JobResult(
         "prepare", borough, borough, True, time.perf_counter() - started, outputs=(str(prepared),)
     )
@@ -572,13 +599,20 @@ def _publish_job(
     publish_dir: Path,
     child_data: Sequence[Path] | None = None,
     formats: Sequence[str] = PUBLISH_FORMATS,
+    identifier_cache: Path | None = None,
 ) -> JobResult:
     from mps.publish import publish_area
 
     started = time.perf_counter()
     try:
         written = publish_area(
-            area, executed, edition, publish_dir, child_data=child_data, formats=formats
+            area,
+            executed,
+            edition,
+            publish_dir,
+            child_data=child_data,
+            formats=formats,
+            identifier_cache=identifier_cache,
         )
     except Exception as error:
         return _failure("publish", area, "documents", started, error)
@@ -682,12 +716,20 @@ class _Scheduler:
             self.prepared[borough] = True
             self.record(self.cached("prepare", borough, borough))
             return
-        consortium, out = self.plan.consortium, self.plan.prepared_dir
+        plan = self.plan
+        inputs = borough_child_inputs(plan, borough)
         self.queue(
             0,
             "prepare",
             borough,
-            lambda: self.executor().submit(_prepare_job, consortium, borough, out),
+            lambda: self.executor().submit(
+                _prepare_job,
+                plan.consortium,
+                borough,
+                plan.prepared_dir,
+                inputs,
+                plan.identifier_cache,
+            ),
         )
 
     def start_area(self, area: AreaSettings) -> None:
@@ -756,6 +798,7 @@ class _Scheduler:
                 publish_dir,
                 child_data,
                 self.plan.formats,
+                self.plan.identifier_cache,
             ),
         )
 

@@ -527,6 +527,7 @@ def publish_area(
     identifiers=None,
     formats: Sequence[str] = FORMATS,
     pdf_engine: str | None = None,
+    identifier_cache: Path | None = None,
 ) -> list[Path]:
     """Write the area's publication into ``publish_root/<area>/``, atomically.
 
@@ -534,7 +535,9 @@ def publish_area(
     default: each borough's data folder and prepared episodes, from the notebooks'
     parameters); ``identifiers`` (:class:`mps.leakscan.ChildIdentifiers`) gives them
     directly instead. ``formats`` picks from :data:`FORMATS`; ``pdf_engine`` is
-    ``chromium``, ``weasyprint``, ``none`` or (default) the best available. Returns what was
+    ``chromium``, ``weasyprint``, ``none`` or (default) the best available;
+    ``identifier_cache`` is where the build noted the inputs' identifiers
+    (:func:`mps.leakscan.collect_identifiers`). Returns what was
     published: the files and the annex's CSV folder. On any error nothing under
     ``publish_root/<area>`` changes.
     """
@@ -556,7 +559,9 @@ def publish_area(
     tables = _annex_tables(documents, notebooks)
     if identifiers is None:
         sources = list(child_data) if child_data is not None else None
-        identifiers = collect_identifiers(sources or _child_data_from_parameters(notebooks))
+        identifiers = collect_identifiers(
+            sources or _child_data_from_parameters(notebooks), cache_dir=identifier_cache
+        )
     scanner = Scanner(
         identifiers, allowed_dates={edition.publication_date, *_authored_dates(notebooks)}
     )

@@ -6,6 +6,7 @@ Two boroughs of the demo consortium keep these tests quick; the full demo build 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -81,6 +82,14 @@ def test_build_publishes_every_area_without_child_data(demo_data: Path, tmp_path
         assert not {d for d in dobs if d in text}, f"a date of birth in {document}"
         assert not {p for p in postcodes if p in text}, f"a postcode in {document}"
         assert "<script" not in text and "import " not in text
+
+    # The inputs' identifiers were noted once as the boroughs were prepared, for every
+    # area's leak scan: the CHILD ids of both boroughs' episodes among them.
+    noted = [
+        json.loads(record.read_text(encoding="utf-8"))
+        for record in (tmp_path / "build" / "pair" / "prepared" / "_identifiers").glob("*.json")
+    ]
+    assert identifiers <= {i for record in noted for i in record["ids"]}
 
     # Published tables: the consortium's counts add up from its boroughs (pooled data) and
     # no count from 1 to the threshold survives disclosure control.

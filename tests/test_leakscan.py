@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from mps import leakscan
 from mps.leakscan import (
     ChildIdentifiers,
     Scanner,
@@ -134,6 +135,56 @@ def test_collect_identifiers_reads_identifying_columns_of_every_input(tmp_path: 
     assert ids.upns["A123456789012"] == "northtown/ssda903/2025/header.csv, column UPN"
     with pytest.raises(FileNotFoundError, match="not found for the leak scan"):
         collect_identifiers([tmp_path / "missing"])
+
+
+def _forget_in_process() -> None:
+    """As if in another process: nothing remembered but what is on disk."""
+    leakscan._collected.cache_clear()
+    leakscan._file_identifiers.cache_clear()
+
+
+def test_identifiers_noted_once_are_shared_through_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    borough = tmp_path / "northtown"
+    borough.mkdir()
+    header = borough / "header.csv"
+    header.write_text("CHILD,DOB\n1007544,03/03/2012\n", encoding="utf-8")
+    (borough / "referrals.csv").write_text("referral_id\nREF-000042\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    first = collect_identifiers([borough], relative_to=tmp_path, cache_dir=cache)
+    assert len(list(cache.glob("*.json"))) == 2  # one record a file
+    _forget_in_process()
+    read = leakscan._read_identifiers
+    monkeypatch.setattr(leakscan, "_read_identifiers", lambda path: pytest.fail(f"read {path}"))
+    again = collect_identifiers([borough], relative_to=tmp_path, cache_dir=cache)
+    assert (
+        again.ids
+        == first.ids
+        == {
+            "1007544": "northtown/header.csv, column CHILD",
+            "REF-000042": "northtown/referrals.csv, column REFERRAL_ID",
+        }
+    )
+    assert again.dates_of_birth == {date(2012, 3, 3): "northtown/header.csv, column DOB"}
+
+    # A changed file is read again (its size and time are in its record); the other not.
+    reads: list[str] = []
+    monkeypatch.setattr(
+        leakscan, "_read_identifiers", lambda path: reads.append(path.name) or read(path)
+    )
+    header.write_text("CHILD,DOB\n2000001,04/04/2013\n", encoding="utf-8")
+    _forget_in_process()
+    changed = collect_identifiers([borough], cache_dir=cache)
+    assert reads == ["header.csv"]
+    assert sorted(changed.ids) == ["2000001", "REF-000042"]
+    # A damaged record is not trusted: the file is read again and the record rewritten.
+    for record in cache.glob("*.json"):
+        record.write_text("{not json", encoding="utf-8")
+    _forget_in_process()
+    assert sorted(collect_identifiers([borough], cache_dir=cache).ids) == ["2000001", "REF-000042"]
+    assert sorted(reads) == ["header.csv", "header.csv", "referrals.csv"]
+    assert not list(cache.glob("*.partial"))
 
 
 def test_scan_folder_reads_every_format_and_refuses_unknown_files(tmp_path: Path) -> None:
