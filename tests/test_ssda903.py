@@ -691,6 +691,32 @@ def test_add_placement_locations_without_la_code_leaves_location_blank() -> None
     assert any("no la_code" in note for note in notes)
 
 
+def test_each_postcode_directory_is_indexed_for_itself() -> None:
+    # The index of a directory is kept for the boroughs after the first; another directory
+    # (here one where AB1 3EF lies in another council) gets its own.
+    episodes = pd.DataFrame(
+        {
+            "HOME_POST": pd.array(["AB1 2CD", None], dtype="string"),
+            "PL_POST": pd.array(["AB1 3EF", "AB1 3EF"], dtype="string"),
+            "LS": pd.array(["C2", "C2"], dtype="string"),
+            "UASC": [False, False],
+            "PL_DISTANCE": pd.array([None, None], dtype="Float64"),
+            "PL_LA": pd.array([None, None], dtype="string"),
+            "PL_LOCATION": pd.array([None, None], dtype="string"),
+        }
+    )
+    first, _ = add_placement_locations(episodes, POSTCODES, "E09000001")
+    again, _ = add_placement_locations(episodes, POSTCODES, "E09000001")
+    moved = POSTCODES.copy()
+    moved.loc[moved["pcd"] == "AB1 3EF", "oslaua"] = "E09000002"
+    other, _ = add_placement_locations(episodes, moved, "E09000001")
+    assert first.equals(again)
+    assert first["PL_LOCATION"].tolist() == ["IN", "IN"]
+    assert other["PL_LA"].tolist() == ["E09000002", "E09000002"]
+    assert other["PL_LOCATION"].tolist() == ["OUT", "OUT"]
+    assert first["PL_DISTANCE"].tolist()[0] == 3.1 and pd.isna(first["PL_DISTANCE"][1])
+
+
 def test_read_postcode_directory(tmp_path: Path) -> None:
     path = write(
         tmp_path / "postcodes.csv",

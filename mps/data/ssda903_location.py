@@ -7,6 +7,7 @@ longitudinal episode table, whatever shape the return came in.
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -77,6 +78,26 @@ def _postcode_frame(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+#: id(postcodes) -> (weak reference to it, its length, the directory and its index): one
+#: directory (the ONSPD has millions of rows) serves every borough a process prepares.
+_DIRECTORIES: dict[int, tuple[weakref.ref, int, pd.DataFrame, pd.Index]] = {}
+
+
+def _directory(postcodes: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
+    """The directory's rows with a usable postcode, one per postcode, and their index."""
+    key = id(postcodes)
+    known = _DIRECTORIES.get(key)
+    if known is not None and known[0]() is postcodes and known[1] == len(postcodes):
+        return known[2], known[3]
+    directory = _postcode_frame(postcodes)
+    directory = directory.assign(key=postcode_key(directory["pcd"]))
+    directory = directory.loc[directory["key"].ne("")].drop_duplicates("key")
+    index = pd.Index(directory["key"])
+    forget = lambda _, key=key: _DIRECTORIES.pop(key, None)  # noqa: E731
+    _DIRECTORIES[key] = (weakref.ref(postcodes, forget), len(postcodes), directory, index)
+    return directory, index
+
+
 def add_placement_locations(
     episodes: pd.DataFrame, postcodes: pd.DataFrame, la_code: str | None
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -89,22 +110,18 @@ def add_placement_locations(
     Values already in ``episodes`` are kept; only blanks are filled. Returns the frame and
     notes on postcodes not found.
     """
-    directory = _postcode_frame(postcodes)
-    directory = directory.assign(key=postcode_key(directory["pcd"]))
-    directory = directory.loc[directory["key"].ne("")].drop_duplicates("key")
-    index = pd.Index(directory["key"])
+    directory, index = _directory(postcodes)
     home_key = postcode_key(episodes["HOME_POST"])
     place_key = postcode_key(episodes["PL_POST"])
     home_at = index.get_indexer(home_key)
     place_at = index.get_indexer(place_key)
 
     def pick(column: str, at: np.ndarray) -> pd.Series:
-        values = (
-            directory[column].to_numpy(dtype=object)[np.where(at < 0, 0, at)]
-            if len(directory)
-            else np.full(len(at), None, dtype=object)
-        )
-        return pd.Series(values, index=episodes.index, dtype=directory[column].dtype).where(at >= 0)
+        if not len(directory):
+            return pd.Series(pd.NA, index=episodes.index, dtype=directory[column].dtype)
+        # the episodes' rows only: never the whole directory's column
+        values = directory[column].iloc[np.where(at < 0, 0, at)].set_axis(episodes.index)
+        return values.where(at >= 0)
 
     short_break = episodes["LS"].isin(list(codes.SHORT_BREAK_LS)).fillna(False).to_numpy()
     uasc = episodes["UASC"].to_numpy(dtype=bool)
