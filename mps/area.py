@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import hashlib
+import json
 import os
 import pickle
 import shutil
@@ -176,8 +178,14 @@ def load_area(
         population = read_population(population_file)
         population = population[population["la_code"].isin(list(la_codes))].reset_index(drop=True)
     area = AreaData(episodes=episodes, population=population)
-    _optional_inputs_once(area, boroughs, data_dir, settings, cache_dir)
+    shared = Path(prepared_dir) / INPUTS_CACHE if prepared_dir else None
+    _optional_inputs_once(area, boroughs, data_dir, settings, cache_dir, shared)
     return area
+
+
+#: Under a build's prepared folder: each borough's optional inputs as read and validated,
+#: for every area that pools them (the borough, its region, England), read once a build.
+INPUTS_CACHE = "_inputs"
 
 
 _OPTIONAL = ("spend", "referrals", "needs", "providers", "fostering", "contracts")
@@ -189,6 +197,7 @@ def _optional_inputs_once(
     data_dir: Path,
     settings: Mapping[str, Any] | None,
     cache_dir: str | Path | None,
+    shared_dir: Path | None = None,
 ) -> None:
     """:func:`load_optional_inputs`, through a cache shared by the area's notebooks."""
     cache = Path(cache_dir) / "optional-inputs.pickle" if cache_dir else None
@@ -199,7 +208,9 @@ def _optional_inputs_once(
             setattr(area, name, saved[name])
         area.coverage, area.inputs_report = saved["coverage"], saved["inputs_report"]
         return
-    load_optional_inputs(area, boroughs=boroughs, data_dir=data_dir, settings=settings)
+    load_optional_inputs(
+        area, boroughs=boroughs, data_dir=data_dir, settings=settings, shared_dir=shared_dir
+    )
     if cache is not None:
         saved = {name: getattr(area, name) for name in _OPTIONAL}
         saved.update(coverage=area.coverage, inputs_report=area.inputs_report)
@@ -248,6 +259,41 @@ def validate_borough_inputs(
     return report
 
 
+def _read_once(
+    path: Path,
+    name: str,
+    reader: Any,
+    report: ValidationReport,
+    shared_dir: Path | None,
+    settings: Mapping[str, Any] | None,
+) -> pd.DataFrame:
+    """``reader(path, report)``, through a record in ``shared_dir`` of what it returned and
+    found for this file's size and time (and the needs settings it was read with)."""
+    if shared_dir is None:
+        return reader(path, report)
+    stat = path.stat()
+    how = json.dumps((settings or {}).get("needs") or {}, sort_keys=True, default=str)
+    key = hashlib.sha256(f"{path.resolve()}|{name}|{how}".encode()).hexdigest()[:32]
+    record = shared_dir / f"{key}.pickle"
+    stamp = (stat.st_size, stat.st_mtime_ns)
+    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+        # Written by this build's code (the prepared folder is the build's own).
+        saved_stamp, frame, found = pickle.loads(record.read_bytes())
+        if saved_stamp == stamp:
+            report.merge(found)
+            return frame
+    found = ValidationReport()
+    try:
+        frame = reader(path, found)
+    finally:
+        report.merge(found)  # a fatal problem is reported as if read directly
+    shared_dir.mkdir(parents=True, exist_ok=True)
+    partial = record.with_name(f".{record.name}-{os.getpid()}")
+    partial.write_bytes(pickle.dumps((stamp, frame, found), protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(partial, record)  # another worker may be reading it
+    return frame
+
+
 def member_folders(settings: Mapping[str, Any] | None) -> dict[str, str]:
     """Each member borough's folder under the data folder (its ``data_folder`` setting,
     else its slug), from the notebooks' settings."""
@@ -261,10 +307,12 @@ def load_optional_inputs(
     boroughs: Sequence[str],
     data_dir: str | Path,
     settings: Mapping[str, Any] | None = None,
+    shared_dir: Path | None = None,
 ) -> None:
     """Read the optional inputs into ``area``: spend, referrals, needs, in-house fostering
     and contracts pooled over the boroughs that have the file (each row tagged with its
-    ``la``), and the provider register.
+    ``la``), and the provider register. With ``shared_dir`` each borough's file is read and
+    validated once for every area that pools it (see :func:`_read_once`).
 
     An absent file leaves the input ``None`` (or covering fewer boroughs: ``area.coverage``
     says which). Rejected rows are recorded in ``area.inputs_report``; a fatal problem (a
@@ -279,7 +327,7 @@ def load_optional_inputs(
         for borough in boroughs:
             path = layout.borough_folder(data_dir, folders.get(borough, borough)) / file_name
             if path.is_file():
-                frame = reader(path, area.inputs_report)
+                frame = _read_once(path, name, reader, area.inputs_report, shared_dir, settings)
                 frame.insert(0, "la", pd.Series(borough, index=frame.index, dtype="string"))
                 frames.append(frame)
                 covered.append(borough)

@@ -45,9 +45,14 @@ import pandas
 import seaborn
 import statsmodels.api
 import mps.analysis
+import mps.analysis.forecast
 import mps.charts
+import mps.documents
 import mps.notebook
 import mps.presentation
+import mps.sufficiency_report
+import mps.sufficiency_tables
+import mps.sufficiency_text
 import warnings
 mps._warm_kernel_warning_filters = list(warnings.filters)
 import gc

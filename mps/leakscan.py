@@ -36,6 +36,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -221,20 +222,28 @@ def collect_identifiers(
     identifiers between processes: a build collects them once, as each borough is
     prepared, rather than once in every worker that publishes.
     """
-    files: list[tuple[str, int, int, str]] = []
+    files: dict[str, tuple[str, int, int, str]] = {}
     for source in sources:
         source = Path(source)
         if not source.exists():
             raise FileNotFoundError(f"child-level input {source} not found for the leak scan")
+        # Resolved once: the files under it are named from it (resolving each of thousands
+        # of files cost more than reading the collection back at national scale).
+        root = source.resolve()
         paths = [source] if source.is_file() else sorted(source.rglob("*"))
         for path in paths:
-            if not path.is_file() or path.suffix.lower() not in INPUT_SUFFIXES:
+            if path.suffix.lower() not in INPUT_SUFFIXES:
                 continue
-            stat = path.stat()
-            files.append(
-                (str(path.resolve()), stat.st_size, stat.st_mtime_ns, _label(path, relative_to))
-            )
-    return _collected(tuple(files), str(cache_dir) if cache_dir else "")
+            key = str(root if path == source else root / path.relative_to(source))
+            if key in files:  # a folder inside another source (a borough's ssda903)
+                continue
+            try:
+                found = path.stat()
+            except OSError:  # gone since it was listed
+                continue
+            if stat.S_ISREG(found.st_mode):
+                files[key] = (key, found.st_size, found.st_mtime_ns, _label(path, relative_to))
+    return _collected(tuple(files.values()), str(cache_dir) if cache_dir else "")
 
 
 @functools.lru_cache(maxsize=4)

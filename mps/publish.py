@@ -326,6 +326,8 @@ def _exporter() -> HTMLExporter:
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
     config.HTMLExporter.anchor_link_text = ""
+    # The notebook is validated once, after the preprocessors, not after each of them.
+    config.HTMLExporter.optimistic_validation = True
     return DocumentExporter(config=config)
 
 

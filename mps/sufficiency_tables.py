@@ -350,10 +350,11 @@ def scenario_gap_table(
             "Scenario": scenario_label(scenario, labels),
             "Placement": category_label(category),
         }
-        by_year = group.set_index("year")
+        demand = dict(zip(group["year"], _whole(group["forecast"]), strict=True))
+        shortfall = dict(zip(group["year"], _whole(group["gap"]), strict=True))
         for year in years:
-            row[f"Demand {year}"] = float(_whole(pd.Series([by_year.loc[year, "forecast"]]))[0])
-            row[f"Gap {year}"] = float(_whole(pd.Series([by_year.loc[year, "gap"]]))[0])
+            row[f"Demand {year}"] = float(demand[year])
+            row[f"Gap {year}"] = float(shortfall[year])
         rows.append(row)
     frame = pd.DataFrame(rows)
     return PublishableTable(
@@ -406,7 +407,22 @@ def profile_gap_table(
     names = gaps_scenarios(gap) if len(gap) else [gap_analysis.BASELINE]
     if scenarios is not None:
         names = [n for n in names if n in set(scenarios)]
-    keyed = gap.set_index(["scenario", "need_profile", "year"]) if len(gap) else None
+    # (scenario, profile, year) -> (demand, gap) as whole numbers, looked up cell by cell
+    keyed = (
+        {
+            (scenario, profile, year): (demand, shortfall)
+            for scenario, profile, year, demand, shortfall in zip(
+                gap["scenario"],
+                gap["need_profile"],
+                gap["year"],
+                _whole(gap["forecast"]),
+                _whole(gap["gap"]),
+                strict=True,
+            )
+        }
+        if len(gap)
+        else {}
+    )
     rows = []
     for scenario in names:
         for row in counts.itertuples(index=False):
@@ -420,14 +436,9 @@ def profile_gap_table(
                 "Children now": int(row.children) if measured else "x",
             }
             for year in years:
-                key = (scenario, row.need_profile, year)
-                found = keyed is not None and measured and key in keyed.index
-                record[f"Demand {year}"] = (
-                    float(_whole(pd.Series([keyed.loc[key, "forecast"]]))[0]) if found else "x"
-                )
-                record[f"Gap {year}"] = (
-                    float(_whole(pd.Series([keyed.loc[key, "gap"]]))[0]) if found else "x"
-                )
+                found = keyed.get((scenario, row.need_profile, year)) if measured else None
+                record[f"Demand {year}"] = float(found[0]) if found else "x"
+                record[f"Gap {year}"] = float(found[1]) if found else "x"
             rows.append(record)
     frame = pd.DataFrame(rows)
     derived = {f"{kind} {y}": ("Children now", None) for y in years for kind in ("Demand", "Gap")}

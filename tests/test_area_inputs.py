@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from mps import area as area_module
 from mps.area import AreaData, load_optional_inputs
 from mps.data.validation import FatalValidationError
 
@@ -52,6 +53,38 @@ def test_inputs_pool_over_the_boroughs_that_have_them(tmp_path: Path) -> None:
     # The bad south row is rejected and reported, not dropped silently.
     assert [(i.row, i.column) for i in data.inputs_report.issues] == [(3, "weekly_cost")]
     assert data.inputs_report.rows_read == 4 and data.inputs_report.rows_kept == 3
+
+
+def test_each_borough_input_is_read_once_for_every_area_that_pools_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The borough, then its region: the region's copy of the borough's spend (rows,
+    # rejected rows and their issues) comes from the record the first left.
+    (tmp_path / "south").mkdir()
+    spend = tmp_path / "south" / "spend.csv"
+    spend.write_text(
+        SPEND + "S1,01/04/2024,,K2,PR4,SC2,Acme,5000,framework\n"
+        "S2,01/04/2024,,K2,PR4,SC2,Acme,oops,framework\n",
+        encoding="utf-8",
+    )
+    shared = tmp_path / "prepared" / "_inputs"
+    borough = area()
+    load_optional_inputs(borough, boroughs=["south"], data_dir=tmp_path, shared_dir=shared)
+    monkeypatch.setattr(area_module, "read_spend", lambda *a: pytest.fail("read again"))
+    region = area()
+    load_optional_inputs(region, boroughs=["south"], data_dir=tmp_path, shared_dir=shared)
+    assert region.spend.equals(borough.spend) and region.spend["CHILD"].to_list() == ["S1"]
+    assert region.inputs_report.issues == borough.inputs_report.issues
+    assert [(i.row, i.column) for i in region.inputs_report.issues] == [(3, "weekly_cost")]
+    assert region.inputs_report.rows_read == 2 and region.inputs_report.rows_kept == 1
+
+    # A changed file is read again; a fatal problem is reported as when read directly.
+    monkeypatch.undo()
+    spend.write_text("CHILD\nS1\n", encoding="utf-8")
+    changed = area()
+    with pytest.raises(FatalValidationError, match=r"spend\.csv"):
+        load_optional_inputs(changed, boroughs=["south"], data_dir=tmp_path, shared_dir=shared)
+    assert changed.inputs_report.has_fatal
 
 
 def test_a_fatal_problem_in_an_optional_input_names_the_file(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
+from mps.analysis.forecast import timeseries
 from mps.analysis.forecast.timeseries import (
     forecast_series,
     interval_bounds,
@@ -68,6 +69,22 @@ def test_smoothing_filter_is_statsmodels_damped_holt() -> None:
     assert errors[0, 1:] == pytest.approx(y[1:] - model.fittedvalues)
     ours = level[0] + np.cumsum(phi ** np.arange(1, 4)) * trend[0]
     assert ours == pytest.approx(model.forecast(3))
+
+
+def test_the_parameter_grid_is_searched_all_at_once_as_one_filter_each() -> None:
+    # Series of different lengths, with gaps: each parameter's pooled error computed in one
+    # pass equals what the filter gives for that parameter alone.
+    rng = np.random.default_rng(3)
+    z = rng.poisson(40, size=(6, 7)).astype(float)
+    z[0, :3] = np.nan
+    z[2, 4] = np.nan
+    z[5, :] = np.nan
+    for damped in (False, True):
+        grid = timeseries._grid(damped)
+        one_by_one = [float(np.nanmean(smoothing_filter(z, a, b, p)[2] ** 2)) for a, b, p in grid]
+        assert np.allclose(timeseries._grid_mse(z, grid), one_by_one, rtol=1e-12)
+    assert len(timeseries._grid(False)) == 10 and (timeseries._grid(True)[:, 1] <= 1.0).all()
+    assert np.isinf(timeseries._grid_mse(np.full((2, 3), np.nan), timeseries._grid(True))).all()
 
 
 def test_rate_population_scales_the_latest_count_by_the_population() -> None:

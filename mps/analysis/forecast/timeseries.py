@@ -170,18 +170,49 @@ def smoothing_filter(
     return level, trend, errors
 
 
+def _grid(damped: bool) -> np.ndarray:
+    """The (alpha, beta, phi) searched, in the order ties are settled (beta at most alpha)."""
+    return np.array(
+        [
+            (float(alpha), beta, phi)
+            for alpha in ALPHAS
+            for beta in (BETAS if damped else (0.0,))
+            if beta <= alpha
+            for phi in (PHIS if damped else (1.0,))
+        ]
+    )
+
+
+def _grid_mse(z: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """The pooled mean squared one-step error of :func:`smoothing_filter` over ``z`` for
+    every row of ``grid``, all parameters at once (the same recursion, with a leading
+    parameter axis); inf where nothing was forecast."""
+    alpha, beta, phi = (grid[:, i : i + 1] for i in range(3))
+    n, t = z.shape
+    level = np.full((len(grid), n), np.nan)
+    trend = np.zeros((len(grid), n))
+    total = np.zeros(len(grid))
+    count = 0
+    for k in range(t):
+        y = z[:, k]
+        started = ~np.isnan(level)
+        expected = level + phi * trend
+        seen = ~np.isnan(y)
+        error = np.where(started & seen, y - expected, 0.0)
+        total += (error**2).sum(axis=1)
+        count += int((started[0] & seen).sum())  # who is started does not depend on them
+        level = np.where(started, expected + alpha * error, np.where(seen, y, np.nan))
+        trend = np.where(started, phi * trend + beta * error, 0.0)
+    return total / count if count else np.full(len(grid), np.inf)
+
+
 def _fit_panel(z: np.ndarray, damped: bool) -> tuple[float, float, float, float]:
     """The grid parameters with the least pooled squared one-step error, and its variance."""
+    grid = _grid(damped)
     best = (np.inf, 1.0, 0.0, 1.0)
-    for alpha in ALPHAS:
-        for beta in BETAS if damped else (0.0,):
-            if beta > alpha:
-                continue
-            for phi in PHIS if damped else (1.0,):
-                _, _, errors = smoothing_filter(z, float(alpha), beta, phi)
-                mse = float(np.nanmean(errors**2)) if np.isfinite(errors).any() else np.inf
-                if mse < best[0] - 1e-12:
-                    best = (mse, float(alpha), beta, phi)
+    for (alpha, beta, phi), mse in zip(grid, _grid_mse(z, grid), strict=True):
+        if mse < best[0] - 1e-12:  # the first of near-equals, as the grid is ordered
+            best = (float(mse), float(alpha), float(beta), float(phi))
     mse, alpha, beta, phi = best
     return alpha, beta, phi, (mse if np.isfinite(mse) else 0.0)
 
