@@ -11,19 +11,11 @@ import pytest
 
 from mps import narrative, presentation
 from mps.presentation import PublishableTable
-from mps.tables import protect_for_publication
+from mps.tables import protect_publishable
 
 
 def published(table: PublishableTable, threshold: int = 5) -> pd.DataFrame:
-    return protect_for_publication(
-        table.frame,
-        count_columns=table.count_columns,
-        threshold=threshold,
-        label_columns=table.label_columns,
-        derived=table.derived,
-        total_row=table.total_row,
-        rows_additive=table.rows_additive,
-    ).table
+    return protect_publishable(table, threshold=threshold).table
 
 
 def long(group: str, counts: dict[int, dict[str, int]], value: str = "children") -> pd.DataFrame:

@@ -10,20 +10,11 @@ import pandas as pd
 from mps import narrative, presentation
 from mps.analysis.needs import NeedsFramework
 from mps.presentation import PublishableTable
-from mps.tables import protect_for_publication
+from mps.tables import protect_publishable
 
 
 def publish(table: PublishableTable, threshold: int = 5) -> pd.DataFrame:
-    return protect_for_publication(
-        table.frame,
-        count_columns=table.count_columns,
-        threshold=threshold,
-        label_columns=table.label_columns,
-        derived=table.derived,
-        total_row=table.total_row,
-        rows_additive=table.rows_additive,
-        total_column=table.total_column,
-    ).table
+    return protect_publishable(table, threshold=threshold).table
 
 
 def spend_by_category(rows: list[tuple[int, str, int, float]]) -> pd.DataFrame:

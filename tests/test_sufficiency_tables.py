@@ -11,22 +11,14 @@ from mps import sufficiency_text as text
 from mps.analysis import gaps
 from mps.analysis.gaps import BASELINE
 from mps.presentation import PublishableTable
-from mps.tables import protect_for_publication
+from mps.tables import protect_publishable
 
 THRESHOLD = 5
 
 
 def publish(table: PublishableTable) -> pd.DataFrame:
     """What report.table() shows: the table after disclosure control."""
-    return protect_for_publication(
-        table.frame,
-        count_columns=table.count_columns,
-        threshold=THRESHOLD,
-        label_columns=table.label_columns,
-        derived=table.derived,
-        total_row=table.total_row,
-        rows_additive=table.rows_additive,
-    ).table
+    return protect_publishable(table, threshold=THRESHOLD).table
 
 
 def gap_frame() -> pd.DataFrame:

@@ -7,7 +7,7 @@ The file is a zip holding ``manifest.json`` and one CSV per table of the contrac
 2. every aggregate table is computed (:func:`~mps.federated.aggregates.borough_aggregates`);
 3. disclosure control: each table's cells are suppressed exactly where the borough's own
    published tables suppress them (the same :mod:`mps.presentation` tables through
-   :func:`mps.tables.protect_for_publication`, with the parameters' threshold): a
+   :func:`mps.tables.protect_publishable`, with the parameters' threshold): a
    suppressed cell is written ``c``, a count the returns cannot give ``x``. The export
    therefore shows nothing the borough's own documents do not, and no cell the file
    hides can be worked out from them;
@@ -45,7 +45,7 @@ from mps.federated.aggregates import (
     AggregateTable,
     borough_aggregates,
 )
-from mps.tables import protect_for_publication
+from mps.tables import protect_publishable
 
 MANIFEST = "manifest.json"
 TABLES_FOLDER = "tables"
@@ -84,16 +84,7 @@ def protect_table(
     ``c`` where they suppress it, ``x`` where it is not available."""
     flags: dict[tuple[str, str, str], str] = {}
     for name, published in table.published(long, context).items():
-        result = protect_for_publication(
-            published.frame,
-            count_columns=published.count_columns,
-            threshold=threshold,
-            label_columns=published.label_columns,
-            derived=published.derived,
-            total_row=published.total_row,
-            rows_additive=published.rows_additive,
-            total_column=published.total_column,
-        )
+        result = protect_publishable(published, threshold=threshold)
         labels = published.frame[published.label_columns[0]].astype(str).to_numpy()
         for column in published.count_columns:
             for label, flag in zip(labels, result.flags[column].to_numpy(), strict=True):
